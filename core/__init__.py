@@ -1,0 +1,40 @@
+"""ConvLab's core: convolution and transposed convolution, every view computed in numpy.
+
+Public names mirror ``torch.nn.functional`` (stride, padding, dilation, output_padding, groups).
+Nothing here imports streamlit, and nothing imports torch at import time (torch is the oracle,
+loaded only by :mod:`core.torch_check`), so ``import core`` is fast and usable from a notebook.
+"""
+
+from .errors import ConvConfigError
+from .matrix import (
+    ConvMatrixEntries,
+    conv2d_matrix,
+    conv_matrix,
+    conv_matrix_entries,
+    conv_output_shape,
+    receptive_field,
+)
+from .params import ConvParams
+from .sizes import (
+    conv_input_sizes,
+    conv_output_size,
+    conv_transpose_output_size,
+    dilated_kernel_size,
+    keras_conv_transpose_output_size,
+)
+
+__all__ = [
+    "ConvConfigError",
+    "ConvMatrixEntries",
+    "ConvParams",
+    "conv2d_matrix",
+    "conv_input_sizes",
+    "conv_matrix",
+    "conv_matrix_entries",
+    "conv_output_shape",
+    "conv_output_size",
+    "conv_transpose_output_size",
+    "dilated_kernel_size",
+    "keras_conv_transpose_output_size",
+    "receptive_field",
+]
