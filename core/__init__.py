@@ -15,6 +15,18 @@ from .matrix import (
     receptive_field,
 )
 from .params import ConvParams
+from .transposed import (
+    ZeroInsertion,
+    conv_transpose2d_matrix,
+    conv_transpose2d_scatter,
+    conv_transpose2d_scatter_steps,
+    conv_transpose2d_zero_insertion,
+    conv_transpose2d_zero_insertion_steps,
+    conv_transpose_matrix_entries,
+    flip_transpose_weight,
+    insert_zeros,
+    transpose_setup,
+)
 from .sizes import (
     conv_input_sizes,
     conv_output_size,
@@ -28,7 +40,17 @@ __all__ = [
     "ConvMatrixEntries",
     "ConvParams",
     "conv2d_matrix",
+    "ZeroInsertion",
     "conv_input_sizes",
+    "conv_transpose2d_matrix",
+    "conv_transpose2d_scatter",
+    "conv_transpose2d_scatter_steps",
+    "conv_transpose2d_zero_insertion",
+    "conv_transpose2d_zero_insertion_steps",
+    "conv_transpose_matrix_entries",
+    "flip_transpose_weight",
+    "insert_zeros",
+    "transpose_setup",
     "conv_matrix",
     "conv_matrix_entries",
     "conv_output_shape",

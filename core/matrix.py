@@ -77,21 +77,20 @@ def conv_matrix_entries(input_shape, weight, stride=1, padding=0, dilation=1, gr
     _, out_h, out_w = out_shape
     out_per_group = c_out // groups
 
-    # Axes: (co, ci_local, kh, kw, oh, ow), each index array broadcast to that 6-D grid.
-    co, ci_local, ki, kj, oh, ow = np.ix_(
-        np.arange(c_out), np.arange(c_in_per_group), np.arange(kh), np.arange(kw), np.arange(out_h), np.arange(out_w)
+    # Axes (co, oh, ow, ci_local, kh, kw): in this order rows ascend, and within a row the columns
+    # ascend too (col is lexicographic in ci, ih, iw), so the entries come out sorted with no sort.
+    co, oh, ow, ci_local, ki, kj = np.ix_(
+        np.arange(c_out), np.arange(out_h), np.arange(out_w), np.arange(c_in_per_group), np.arange(kh), np.arange(kw)
     )
     ih = oh * sh - ph + ki * dh
     iw = ow * sw - pw + kj * dw
     ci = (co // out_per_group) * c_in_per_group + ci_local
-    full = (c_out, c_in_per_group, kh, kw, out_h, out_w)
+    full = (c_out, out_h, out_w, c_in_per_group, kh, kw)
     inside = np.broadcast_to((ih >= 0) & (ih < height) & (iw >= 0) & (iw < width), full)
 
     rows = np.broadcast_to((co * out_h + oh) * out_w + ow, full)[inside]
     cols = np.broadcast_to((ci * height + ih) * width + iw, full)[inside]
     taps = np.broadcast_to(((co * c_in_per_group + ci_local) * kh + ki) * kw + kj, full)[inside]
-    order = np.lexsort((cols, rows))
-    rows, cols, taps = rows[order], cols[order], taps[order]
     return ConvMatrixEntries(
         rows=rows, cols=cols, values=weight.reshape(-1)[taps], taps=taps,
         input_shape=in_shape, output_shape=out_shape, weight_shape=weight.shape,

@@ -17,7 +17,9 @@ Pair = tuple[int, int]
 
 def as_int(name: str, value, minimum: int | None = None) -> int:
     """``value`` as a Python int, refusing bools, non-integral numbers and values below ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool):
+        raise ConvConfigError(f"{name} must be a whole number, got {value!r}.")
+    if not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer():
             value = int(value)
         else:
