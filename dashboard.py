@@ -1,9 +1,19 @@
-"""ConvLab: entry point. Page config, navigation and the shared sidebar."""
+"""ConvLab: page config, navigation and the shared sidebar."""
 
 import streamlit as st
 
-st.set_page_config(page_title="ConvLab", page_icon="🔲", layout="wide")
+st.set_page_config(page_title="ConvLab", page_icon="🔲", layout="wide", initial_sidebar_state="expanded")
 
-home = st.Page("pages/home.py", title="Home", icon="🏠", url_path="home", default=True)
-navigation = st.navigation({"ConvLab": [home]})
+PAGES = {
+    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", url_path="home", default=True)],
+    "Arithmetic": [
+        st.Page("pages/output_size.py", title="Output size", icon="📏", url_path="output-size"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+with st.sidebar:
+    # Shared by every page and kept in the URL, so a prepared lecture link opens in this mode.
+    st.toggle("Presentation mode", key="present", bind="query-params",
+              help="Bigger numbers and thicker lines for a projector. The sidebar can be collapsed; the mode stays.")
 navigation.run()

@@ -116,3 +116,17 @@ def conv_input_sizes(output_size, kernel_size, stride=1, padding=0, dilation=1) 
             f"use padding ≤ {padding + (smallest + stride - 2) // 2}."
         )
     return sizes
+
+
+def keras_conv_output_size(size, kernel_size, stride=1, padding="valid", dilation=1) -> int:
+    """Output length of Keras 3's Conv2D along one axis.
+
+    ``"valid"``: ``out = ⌊(size − k') / stride⌋ + 1`` with ``k' = dilation·(kernel_size − 1) + 1``;
+    ``"same"``: ``out = ⌈size / stride⌉``.
+    """
+    size, kernel_size, stride, _, dilation = _check_axis(size, kernel_size, stride, 0, dilation)
+    if padding == "same":
+        return -(-size // stride)
+    if padding != "valid":
+        raise ConvConfigError(f'Keras padding must be "valid" or "same", got {padding!r}.')
+    return conv_output_size(size, kernel_size, stride, 0, dilation)

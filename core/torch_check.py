@@ -11,7 +11,6 @@ import torch
 import torch.nn.functional as F
 
 from .layer import as_chw, as_weight
-from .params import as_pair
 
 _threads_set = False
 
@@ -56,41 +55,14 @@ def max_abs_difference(shown, reference) -> float:
     return float(np.abs(shown.squeeze() - reference.squeeze()).max(initial=0.0))
 
 
-def _literal(array: np.ndarray) -> str:
-    """A Python literal of an array, integers printed without a trailing ``.0``."""
-    array = np.asarray(array, dtype=float)
-    if np.all(array == np.round(array)):
-        return repr(array.astype(int).tolist())
-    return repr(np.round(array, 6).tolist())
-
-
-def _pair_text(value) -> str:
-    h, w = as_pair("value", value, 0)
-    return str(h) if h == w else f"({h}, {w})"
-
-
-def pytorch_code(x, weight, stride=1, padding=0, dilation=1, groups=1, output_padding=None) -> str:
-    """Python code that builds the same layer in PyTorch, sets these weights and runs it on this input.
-
-    ``output_padding=None`` means ``nn.Conv2d``; an int or pair means ``nn.ConvTranspose2d``
-    (whose weight is ``(C_in, C_out/groups, kh, kw)``).
-    """
-    x_chw, weight4 = as_chw("x", x), as_weight(weight)
-    transposed = output_padding is not None
-    in_channels = x_chw.shape[0]
-    out_channels = weight4.shape[1] * groups if transposed else weight4.shape[0]
-    layer = "ConvTranspose2d" if transposed else "Conv2d"
-    extra = f", output_padding={_pair_text(output_padding)}" if transposed else ""
-    return "\n".join([
-        "import torch",
-        "",
-        f"layer = torch.nn.{layer}({in_channels}, {out_channels}, kernel_size={_pair_text(weight4.shape[2:])}, "
-        f"stride={_pair_text(stride)}, padding={_pair_text(padding)}{extra}, dilation={_pair_text(dilation)}, "
-        f"groups={groups}, bias=False, dtype=torch.float64)",
-        "with torch.no_grad():",
-        f"    layer.weight.copy_(torch.tensor({_literal(weight4)}))",
-        f"x = torch.tensor({_literal(x_chw)}, dtype=torch.float64)  # (C, H, W)",
-        "y = layer(x[None])[0]  # add, then drop, the batch axis",
-        "print(tuple(y.shape))",
-        "print(y)",
-    ])
+def torch_output_shape(input_shape, kernel_size, stride=1, padding=0, dilation=1, output_padding=None) -> tuple[int, int]:
+    """``(H_out, W_out)`` that ``nn.Conv2d`` (or ``nn.ConvTranspose2d`` when output_padding is given)
+    actually produces on a zero input of ``input_shape``."""
+    set_torch_threads()
+    x = torch.zeros(1, 1, *input_shape, dtype=torch.float64)
+    w = torch.zeros(1, 1, *kernel_size, dtype=torch.float64)
+    if output_padding is None:
+        y = F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation)
+    else:
+        y = F.conv_transpose2d(x, w, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
+    return tuple(y.shape[-2:])

@@ -1,0 +1,76 @@
+"""Worked formulas with the numbers substituted, for the page and the quiz to show step by step.
+
+Each function returns LaTeX (for ``st.latex``) whose last number is the result the matching
+function in :mod:`core.sizes` computes.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .sizes import (
+    conv_input_sizes,
+    conv_output_size,
+    conv_transpose_output_size,
+    dilated_kernel_size,
+    keras_conv_transpose_output_size,
+)
+
+
+def _fraction_text(numerator: int, denominator: int) -> str:
+    value = Fraction(numerator, denominator)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.4g}".rstrip("0").rstrip(".")
+
+
+def conv_size_latex(size, kernel_size, stride=1, padding=0, dilation=1, symbol="o") -> str:
+    """``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1`` with the numbers in, the floor shown, and the result."""
+    out = conv_output_size(size, kernel_size, stride, padding, dilation)
+    numerator = size + 2 * padding - dilation * (kernel_size - 1) - 1
+    return (
+        rf"{symbol} = \left\lfloor \frac{{i + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"
+        rf" = \left\lfloor \frac{{{size} + 2\cdot{padding} - {dilation}\cdot({kernel_size}-1) - 1}}{{{stride}}} \right\rfloor + 1"
+        rf" = \left\lfloor {_fraction_text(numerator, stride)} \right\rfloor + 1 = {numerator // stride} + 1 = {out}"
+    )
+
+
+def conv_transpose_size_latex(size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1, symbol="o") -> str:
+    """``o = (i − 1)s − 2p + d(k − 1) + output_padding + 1`` with the numbers in and the result."""
+    out = conv_transpose_output_size(size, kernel_size, stride, padding, output_padding, dilation)
+    return (
+        rf"{symbol} = (i-1)s - 2p + d(k-1) + \mathrm{{op}} + 1"
+        rf" = ({size}-1)\cdot{stride} - 2\cdot{padding} + {dilation}\cdot({kernel_size}-1) + {output_padding} + 1"
+        rf" = {out}"
+    )
+
+
+def keras_claim_rows(output_size, kernel_size, stride) -> list[dict]:
+    """The lesson's Keras claim against Keras's exact rule, for every conv input that gives ``output_size``.
+
+    The lesson: a transposed convolution of an input ``i'`` gives ``s(i' − 1) + k``, and Keras adds 1
+    "when i − k is not a multiple of s" (i being the convolution's input). Keras 3 (valid, no
+    output_padding) gives ``i'·s + max(k − s, 0) = s(i' − 1) + max(k, s)``: it never looks at i.
+    Each row holds i, the claim, Keras's value, PyTorch's value (output_padding 0) and whether
+    each gets i back.
+    """
+    rows = []
+    base = stride * (output_size - 1) + kernel_size
+    keras = keras_conv_transpose_output_size(output_size, kernel_size, stride, "valid")
+    for size in conv_input_sizes(output_size, kernel_size, stride):
+        claim = base + (1 if (size - kernel_size) % stride else 0)
+        rows.append({
+            "conv input i": size,
+            "i − k multiple of s": (size - kernel_size) % stride == 0,
+            "lesson's claim": claim,
+            "Keras (valid)": keras,
+            "claim = Keras": claim == keras,
+            "PyTorch (output_padding 0)": conv_transpose_output_size(output_size, kernel_size, stride),
+            "PyTorch output_padding to get i back": size - base,
+        })
+    return rows
+
+
+def span_latex(kernel_size, dilation) -> str:
+    """The dilated kernel's span ``d(k − 1) + 1`` with the numbers in."""
+    return rf"d(k-1)+1 = {dilation}\cdot({kernel_size}-1)+1 = {dilated_kernel_size(kernel_size, dilation)}"

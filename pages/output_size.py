@@ -1,0 +1,104 @@
+"""Output size: the shape formulas with the current numbers, PyTorch's real shape, and Keras beside it."""
+
+import streamlit as st
+
+from core import ConvConfigError, conv_input_sizes, conv_output_size, conv_transpose_output_size
+from core.codegen import shape_code
+from core.explain import conv_size_latex, conv_transpose_size_latex, keras_claim_rows
+from core.sizes import keras_conv_output_size, keras_conv_transpose_output_size
+from core.torch_check import torch_output_shape
+from widgets import Controls, verification_line
+
+st.title("Output size")
+controls = Controls()
+settings_column, result_column = st.columns([1, 2], gap="large")
+with settings_column:
+    mode = controls.radio("Layer", "mode", ["conv", "transpose"], help="conv: nn.Conv2d · transpose: nn.ConvTranspose2d")
+    size = controls.pair("Input", "in", 1, 64, 4)
+    kernel = controls.pair("Kernel", "k", 1, 7, 3)
+    stride = controls.pair("Stride", "s", 1, 4, 1)
+    padding = controls.pair("Padding", "p", 0, 3, 0)
+    dilation = controls.pair("Dilation", "d", 1, 3, 1)
+    output_padding = controls.pair("Output padding", "op", 0, 3, 0, help="Only for the transposed layer.")
+controls.report_url_problems()
+
+transposed = mode == "transpose"
+axes = list(zip(("H", "W"), size, kernel, stride, padding, dilation, output_padding))
+
+
+def output_of(n, k, s, p, d, op):
+    return conv_transpose_output_size(n, k, s, p, op, d) if transposed else conv_output_size(n, k, s, p, d)
+
+
+def is_valid(c):
+    try:
+        for axis in "hw":
+            output_of(c[f"in_{axis}"], c[f"k_{axis}"], c[f"s_{axis}"], c[f"p_{axis}"], c[f"d_{axis}"], c[f"op_{axis}"])
+        return True
+    except ConvConfigError:
+        return False
+
+
+with result_column:
+    try:
+        out = tuple(output_of(n, k, s, p, d, op) for _, n, k, s, p, d, op in axes)
+    except ConvConfigError as error:
+        controls.show_config_error(error, is_valid)
+        st.stop()
+
+    layer = "ConvTranspose2d" if transposed else "Conv2d"
+    st.metric(f"nn.{layer} output (H × W)", f"{out[0]} × {out[1]}", border=True)
+    for (axis, n, k, s, p, d, op), o in zip(axes, out):
+        latex = conv_transpose_size_latex(n, k, s, p, op, d, f"o_{axis}") if transposed else conv_size_latex(n, k, s, p, d, f"o_{axis}")
+        st.latex(latex)
+    torch_shape = torch_output_shape(size, kernel, stride, padding, dilation, output_padding if transposed else None)
+    verification_line(out, torch_shape, layer)
+
+    st.subheader("Keras, for the same numbers")
+    keras_rows = []
+    for _, n, k, s, p, d, op in axes:
+        if transposed:
+            row = {"valid": keras_conv_transpose_output_size(n, k, s, "valid", None, d),
+                   "same": keras_conv_transpose_output_size(n, k, s, "same", None, d)}
+            if op < s:
+                row[f"valid, output_padding={op}"] = keras_conv_transpose_output_size(n, k, s, "valid", op, d)
+        else:
+            row = {"same": keras_conv_output_size(n, k, s, "same", d)}
+            try:
+                row["valid"] = keras_conv_output_size(n, k, s, "valid", d)
+            except ConvConfigError:
+                row["valid"] = "—"
+        keras_rows.append(row)
+    st.dataframe([{"axis": axis, f"PyTorch (padding {p})": o, **row}
+                  for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows)], hide_index=True)
+    st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
+               "input × stride (transposed) or ⌈input / stride⌉ (convolution).")
+
+    st.subheader("Many inputs, one output: what output_padding resolves")
+    for (axis, n, k, s, p, d, op), o in zip(axes, out):
+        conv_out = o if not transposed else n
+        try:
+            sizes = conv_input_sizes(conv_out, k, s, p, d)
+        except ConvConfigError as error:
+            st.info(f"{axis}: {error}")
+            continue
+        smallest = (conv_out - 1) * s + d * (k - 1) + 1 - 2 * p
+        st.markdown(
+            f"**{axis}:** a Conv2d with these settings maps inputs of size **{', '.join(map(str, sizes))}** to "
+            f"**{conv_out}**. Its ConvTranspose2d gets back `{smallest} + output_padding`: "
+            + ", ".join(f"output_padding={i - smallest} → {i}" for i in sizes if i - smallest < max(s, d))
+            + ". In the forward pass, `layer(x, output_size=...)` picks the same way."
+        )
+
+    with st.expander("The lesson's Keras claim, checked"):
+        axis, n, k, s = axes[0][:4]
+        conv_out = out[0] if not transposed else n
+        st.markdown(
+            f"The lesson says a transposed convolution of size *i'* gives *s(i'−1)+k*, **plus 1 in Keras when i−k is "
+            f"not a multiple of s**. Keras's real rule (`valid`) is *i'·s + max(k−s, 0)*: it never sees *i*. "
+            f"For i' = {conv_out}, k = {k}, s = {s} (height axis, no padding or dilation):"
+        )
+        st.dataframe(keras_claim_rows(conv_out, k, s), hide_index=True)
+
+    st.subheader("PyTorch code")
+    st.code(shape_code(size, kernel, stride, padding, dilation, output_padding if transposed else None), language="python")

@@ -1,0 +1,172 @@
+"""Shared Streamlit code for every page: URL-bound controls, notices, errors and the torch check.
+
+Every control is bound to the URL (``bind="query-params"``), so the address bar always reopens the
+exact view. Streamlit silently drops a URL value it cannot use (out of range, wrong type) and keeps
+unknown keys; :class:`Controls` snapshots the raw parameters before the widgets exist and, after,
+tells the user in plain words which values were not taken and what is used instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from core import ConvConfigError
+from core.suggest import nearest_valid
+
+# Keys owned by the shared sidebar (dashboard.py); valid on every page.
+GLOBAL_KEYS = {"present": "Presentation mode"}
+
+
+def _url_text(value) -> str:
+    """How Streamlit writes a widget value into the URL."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass
+class Controls:
+    """A page's URL-bound widgets, and a report of URL values that could not be used.
+
+    Create it first thing on a page, make every control through it, then call
+    :meth:`report_url_problems` once all controls exist.
+    """
+
+    raw: dict[str, list[str]] = field(default_factory=lambda: {k: st.query_params.get_all(k) for k in st.query_params})
+    rules: dict[str, str] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+    ranges: dict[str, range] = field(default_factory=dict)
+
+    def _remember(self, key: str, value, rule: str):
+        self.values[key], self.rules[key] = value, rule
+        return value
+
+    def slider(self, label: str, key: str, low: int, high: int, default: int, help: str | None = None, where=st) -> int:
+        """An integer slider from ``low`` to ``high``, bound to the URL parameter ``key``."""
+        value = where.slider(label, low, high, default, key=key, help=help, bind="query-params")
+        self.ranges[key] = range(low, high + 1)
+        return self._remember(key, value, f"a whole number from {low} to {high}")
+
+    def pair(self, label: str, key: str, low: int, high: int, default: int, help: str | None = None,
+             where=st) -> tuple[int, int]:
+        """Two sliders, height and width (URL keys ``{key}_h`` and ``{key}_w``), side by side."""
+        left, right = where.columns(2)
+        return (self.slider(f"{label} H", f"{key}_h", low, high, default, help, left),
+                self.slider(f"{label} W", f"{key}_w", low, high, default, help, right))
+
+    def select(self, label: str, key: str, options: Sequence[str], default: str | None = None,
+               help: str | None = None, where=st) -> str:
+        """A selectbox of plain strings, bound to the URL."""
+        index = list(options).index(default) if default is not None else 0
+        value = where.selectbox(label, options, index=index, key=key, help=help, bind="query-params")
+        return self._remember(key, value, "one of " + ", ".join(options))
+
+    def radio(self, label: str, key: str, options: Sequence[str], default: str | None = None,
+              help: str | None = None, where=st) -> str:
+        """A horizontal radio of plain strings, bound to the URL."""
+        index = list(options).index(default) if default is not None else 0
+        value = where.radio(label, options, index=index, key=key, help=help, horizontal=True, bind="query-params")
+        return self._remember(key, value, "one of " + ", ".join(options))
+
+    def toggle(self, label: str, key: str, default: bool = False, help: str | None = None, where=st) -> bool:
+        """An on/off toggle, bound to the URL (``true``/``false``)."""
+        value = where.toggle(label, value=default, key=key, help=help, bind="query-params")
+        return self._remember(key, value, "true or false")
+
+    def number(self, label: str, key: str, low: int, high: int, default: int, help: str | None = None,
+               where=st) -> int:
+        """An integer number input (for seeds and other values no slider fits)."""
+        value = where.number_input(label, low, high, default, step=1, key=key, help=help, bind="query-params")
+        return self._remember(key, int(value), f"a whole number from {low} to {high}")
+
+    def text(self, label: str, key: str, default: str = "", help: str | None = None, where=st) -> str:
+        """A short text field, bound to the URL."""
+        value = where.text_input(label, value=default, key=key, help=help, bind="query-params")
+        return self._remember(key, value, "text")
+
+    def numbers(self) -> dict[str, int]:
+        """The current value of every slider, by URL key."""
+        return {key: self.values[key] for key in self.ranges}
+
+    def show_config_error(self, error: ConvConfigError, is_valid: Callable[[dict], bool],
+                          keys: Sequence[str] | None = None) -> None:
+        """:func:`show_config_error` searching over this page's sliders (or only ``keys``)."""
+        ranges = {k: r for k, r in self.ranges.items() if keys is None or k in keys}
+        show_config_error(error, self.numbers(), ranges, is_valid)
+
+    def url_problems(self) -> list[str]:
+        """Plain-words notes on URL parameters that were unknown or not used as written."""
+        problems = []
+        for key, raw_values in self.raw.items():
+            shown = "&".join(f"{key}={v}" for v in raw_values) or key
+            if key in GLOBAL_KEYS:
+                continue
+            if key not in self.values:
+                problems.append(f"`{shown}` is not a setting of this page, so it was ignored.")
+                continue
+            used = _url_text(self.values[key])
+            if len(raw_values) != 1 or raw_values[0].strip().lower() != used.lower():
+                problems.append(f"`{shown}` is not valid here ({key} must be {self.rules[key]}): showing {used}.")
+        return problems
+
+    def report_url_problems(self) -> None:
+        """Show one notice listing URL values that were not used, and drop unknown keys from the URL."""
+        problems = self.url_problems()
+        if problems:
+            st.warning("Some settings in the link could not be used:\n\n" + "\n".join(f"- {p}" for p in problems),
+                       icon="🔗")
+        for key in list(self.raw):
+            if key not in self.values and key not in GLOBAL_KEYS and key in st.query_params:
+                del st.query_params[key]
+
+
+def show_config_error(error: ConvConfigError, settings: Mapping[str, int], ranges: Mapping[str, range],
+                      is_valid: Callable[[dict], bool]) -> None:
+    """Explain an impossible configuration and offer the nearest valid one as a button."""
+    st.error(f"**This layer is impossible.** {error}", icon="⛔")
+    suggestion = nearest_valid(settings, ranges, is_valid)
+    if not suggestion:
+        return
+    changes = {k: v for k, v in suggestion.items() if v != settings[k]}
+    described = ", ".join(f"{k} = {v}" for k, v in changes.items())
+    st.button(f"Use the nearest valid setting: {described}", key="apply_suggestion", on_click=_apply, args=(changes,),
+              type="primary")
+
+
+def _apply(changes: Mapping[str, int]) -> None:
+    # Runs as a callback, before the widgets exist on the next run, so their keys may be set.
+    for key, value in changes.items():
+        st.session_state[key] = value
+
+
+def verification_line(shown, reference, layer: str) -> None:
+    """``max |shown − torch|`` for the result on screen, computed live against PyTorch."""
+    from core.torch_check import max_abs_difference
+
+    difference = max_abs_difference(shown, reference)
+    if difference <= 1e-9:
+        st.success(f"Checked live against `torch.nn.{layer}` (float64): max |difference| = {difference:.1e}", icon="✅")
+    else:
+        st.error(f"Mismatch with `torch.nn.{layer}`: max |difference| = {difference:.3g}. Please report this.",
+                 icon="❗")
+
+
+def figure_style():
+    """The :class:`figures.style.FigureStyle` for the current mode (presentation mode is the sidebar toggle)."""
+    from figures.style import FigureStyle
+
+    presenting = bool(st.session_state.get("present", False))
+    dark = st.context.theme.type == "dark" if st.context.theme.type else False
+    return FigureStyle.for_mode(presentation=presenting, dark=dark)
+
+
+def show_figure(figure, key: str | None = None, selectable: bool = False):
+    """Show a figure full-width; with ``selectable`` a click on a point reruns and is returned."""
+    if selectable:
+        return st.plotly_chart(figure, width="stretch", key=key, on_select="rerun", selection_mode="points",
+                               config={"displaylogo": False})
+    st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False})
+    return None
