@@ -1,8 +1,8 @@
 """Shared Streamlit code for every page: URL-bound controls, notices, errors and the torch check.
 
 Every control is bound to the URL (``bind="query-params"``), so the address bar always reopens the
-exact view. Streamlit silently drops a URL value it cannot use (out of range, wrong type) and keeps
-unknown keys; :class:`Controls` snapshots the raw parameters before the widgets exist and, after,
+exact view. Streamlit silently drops a URL value it cannot use (out of range, wrong type, falling
+back to the default), truncates ``2.5`` to 2, and keeps unknown keys; :class:`Controls` snapshots the raw parameters before the widgets exist and, after,
 tells the user in plain words which values were not taken and what is used instead.
 """
 

@@ -1,0 +1,48 @@
+# ConvLab tasks. Everything runs from the project's own .venv, created on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The PyTorch CPU index in requirements.txt may be unreachable; don't let pip retry it for minutes.
+PIP := PIP_RETRIES=0 $(PY) -m pip
+
+.PHONY: run test bench screenshots lint chromium
+
+run: $(VENV)/.installed
+	$(VENV)/bin/streamlit run dashboard.py
+
+test: $(VENV)/.installed-dev chromium
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# pytest exits 5 when no test is selected: fine while no screenshot test exists yet.
+screenshots: $(VENV)/.installed-dev chromium
+	$(PY) -m pytest -m screenshots tests/browser || [ $$? -eq 5 ]
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Stamp files: reinstall only when a requirements file changes.
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+# requirements-dev.txt includes requirements.txt, so this satisfies the runtime stamp too.
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+# Browser tests need a Chromium: the system one if present, else Debian's package when we can
+# install it (Playwright's own download needs internet access), else Playwright's build.
+chromium: $(VENV)/.installed-dev
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "Chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		$(PY) -m playwright install chromium; \
+	fi

@@ -1,0 +1,40 @@
+"""Helpers for AppTest page tests: open a page of the real navigation, sweep its controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = str(ROOT / "dashboard.py")
+
+
+def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppTest:
+    """Run ``dashboard.py`` switched to ``pages/{page}.py`` with URL ``query`` parameters."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=timeout)
+    at.switch_page(f"pages/{page}.py")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    """No uncaught exception on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def texts(at: AppTest) -> str:
+    """Every markdown, caption, metric and alert text on the page, joined, for content checks."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [str(m.value) for m in at.metric]
+    parts += [a.value for kind in (at.success, at.info, at.warning, at.error) for a in kind]
+    parts += [latex.value for latex in at.latex]
+    return "\n".join(parts)
+
+
+def slider_extremes(at: AppTest) -> list[tuple[str, int]]:
+    """(key, value) for the minimum and maximum of every slider on the page."""
+    pairs = []
+    for slider in at.slider:
+        pairs += [(slider.key, slider.min), (slider.key, slider.max)]
+    return pairs

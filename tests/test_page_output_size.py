@@ -1,0 +1,91 @@
+"""AppTest of the Output size page: defaults, every control's extremes, URL parameters, torch numbers."""
+
+import itertools
+
+import pytest
+
+from core.torch_check import torch_output_shape
+from tests.app_helpers import assert_clean, open_page, slider_extremes, texts
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_page("output_size")
+
+
+def test_default_is_the_lessons_conv_and_checked_against_torch(default_page):
+    assert_clean(default_page)
+    assert default_page.metric[0].value == "2 × 2"
+    assert "Checked live against `torch.nn.Conv2d`" in texts(default_page)
+
+
+@pytest.mark.parametrize("mode", ["conv", "transpose"])
+def test_every_slider_at_its_extremes(mode):
+    at = open_page("output_size", {"mode": mode})
+    for key, value in slider_extremes(at):
+        at.slider(key=key).set_value(value).run()
+        assert_clean(at)
+        # Either a result checked against torch, or an explained impossible layer: never nothing.
+        assert at.metric or at.error, (mode, key, value)
+        if at.metric:
+            assert "max |difference| = 0.0e+00" in texts(at)
+
+
+@pytest.mark.parametrize("mode, numbers", [
+    ("conv", dict(in_h=7, in_w=5, k_h=3, k_w=2, s_h=2, s_w=3, p_h=1, p_w=0, d_h=2, d_w=1)),
+    ("transpose", dict(in_h=4, in_w=3, k_h=3, k_w=2, s_h=3, s_w=2, p_h=1, p_w=0, d_h=1, d_w=2, op_h=2, op_w=1)),
+])
+def test_url_parameters_set_the_view_and_numbers_equal_torch(mode, numbers):
+    at = open_page("output_size", {"mode": mode, **{k: str(v) for k, v in numbers.items()}})
+    assert_clean(at)
+    for key, value in numbers.items():
+        assert at.slider(key=key).value == value
+    pair = lambda name: (numbers.get(f"{name}_h", 0), numbers.get(f"{name}_w", 0))  # noqa: E731
+    expected = torch_output_shape(pair("in"), pair("k"), pair("s"), pair("p"), pair("d"),
+                                  pair("op") if mode == "transpose" else None)
+    assert at.metric[0].value == f"{expected[0]} × {expected[1]}"
+    # The URL keeps every non-default value (Streamlit drops defaults to keep links short).
+    assert at.query_params["s_h"] in (str(numbers["s_h"]), [str(numbers["s_h"])])
+
+
+@pytest.mark.parametrize("query", [
+    {"in_h": "99"}, {"in_h": "-3"}, {"in_h": "2.5"}, {"in_h": "1e12"}, {"in_h": ""}, {"in_h": "four"},
+    {"in_h": ["3", "5"]}, {"mode": "sideways"}, {"unknown": "1"},
+])
+def test_bad_url_values_fall_back_with_a_notice(query):
+    at = open_page("output_size", query)
+    assert_clean(at)
+    assert at.warning and "could not be used" in at.warning[0].value
+    if query == {"in_h": "2.5"}:  # Streamlit truncates a float for an int slider; the notice says so
+        assert "`in_h=2.5` is not valid here" in at.warning[0].value and "showing 2." in at.warning[0].value
+        assert at.slider(key="in_h").value == 2
+    else:
+        assert at.metric[0].value == "2 × 2"  # the defaults
+
+
+def test_impossible_combination_explains_and_suggests():
+    at = open_page("output_size", {"in_h": "2", "k_h": "5"})
+    assert_clean(at)
+    assert "kernel spans 5 cells" in at.error[0].value
+    suggestion = at.button(key="apply_suggestion")
+    # Two changes is the least that fits a 5-wide kernel: input 2→3 with padding 1, or padding 2.
+    assert suggestion.label.count("=") == 2 or "p_h = 2" in suggestion.label
+    suggestion.click().run()
+    assert_clean(at)
+    assert not at.error and at.metric
+    changed = abs(at.slider(key="in_h").value - 2) + at.slider(key="p_h").value + abs(at.slider(key="k_h").value - 5)
+    assert changed == 2
+
+
+def test_output_padding_too_large_is_explained():
+    at = open_page("output_size", {"mode": "transpose", "op_h": "2"})
+    assert_clean(at)
+    assert "output_padding = 2 must be smaller than stride (1)" in at.error[0].value
+
+
+def test_ambiguity_lists_every_input_that_gives_the_output():
+    at = open_page("output_size", {"in_h": "7", "in_w": "8", "s_h": "2", "s_w": "2"})
+    body = texts(at)
+    for n, k, s in itertools.product([7, 8], [3], [2]):
+        assert "inputs of size **7, 8**" in body
+    assert "output_padding=1 → 8" in body
