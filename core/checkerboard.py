@@ -97,7 +97,10 @@ def stacked_overlap_counts(input_shape, layers) -> np.ndarray:
     entries take torch's defaults). Values are ints or ``(h, w)`` pairs.
     """
     height, width = as_pair("input_shape", input_shape, 1)
-    layers = list(layers) if not isinstance(layers, (dict, str)) else None
+    try:
+        layers = None if isinstance(layers, (dict, str)) else list(layers)
+    except TypeError:  # not iterable: reported below like an empty list
+        layers = None
     if not layers or len(layers) > 3:
         raise ConvConfigError("layers must be a list of 1 to 3 transposed-convolution layers.")
     rows = np.ones(height, dtype=np.int64)

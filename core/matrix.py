@@ -10,6 +10,7 @@ Taps that fall on padding read zeros and have no column.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,16 +27,25 @@ class ConvMatrixEntries:
     ``taps[n]`` is the flat index of the weight element behind entry n
     (``numpy.ravel_multi_index((co, ci_local, kh, kw), weight.shape)``), so a figure can colour each
     entry by its kernel tap. Entries are the kernel's taps, zero-valued taps included: W's sparsity
-    pattern does not depend on the weight values.
+    pattern does not depend on the weight values. They come tap by tap, ordered
+    ``(c_out, c_in_local, a, b, oh, ow)``; each (row, col) pair appears once.
     """
 
     rows: np.ndarray
     cols: np.ndarray
-    values: np.ndarray
     taps: np.ndarray
+    weight: np.ndarray  # float64, (C_out, C_in/groups, kh, kw)
     input_shape: tuple[int, int, int]
     output_shape: tuple[int, int, int]
-    weight_shape: tuple[int, int, int, int]
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        return self.weight.shape
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """``W[rows[n], cols[n]] = weight.ravel()[taps[n]]``, gathered on first use."""
+        return self.weight.reshape(-1)[self.taps]
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -75,25 +85,33 @@ def conv_matrix_entries(input_shape, weight, stride=1, padding=0, dilation=1, gr
     c_out, c_in_per_group, kh, kw = weight.shape
     _, height, width = in_shape
     _, out_h, out_w = out_shape
-    out_per_group = c_out // groups
+    pixels, taps_per_row = out_h * out_w, c_in_per_group * kh * kw
+    index = np.int32 if max(c_out * pixels, int(np.prod(in_shape)), weight.size) < 2**31 else np.int64
 
-    # Axes (co, oh, ow, ci_local, kh, kw): in this order rows ascend, and within a row the columns
-    # ascend too (col is lexicographic in ci, ih, iw), so the entries come out sorted with no sort.
-    co, oh, ow, ci_local, ki, kj = np.ix_(
-        np.arange(c_out), np.arange(out_h), np.arange(out_w), np.arange(c_in_per_group), np.arange(kh), np.arange(kw)
-    )
-    ih = oh * sh - ph + ki * dh
-    iw = ow * sw - pw + kj * dw
-    ci = (co // out_per_group) * c_in_per_group + ci_local
-    full = (c_out, out_h, out_w, c_in_per_group, kh, kw)
-    inside = np.broadcast_to((ih >= 0) & (ih < height) & (iw >= 0) & (iw < width), full)
+    # col = (ci·H + ih)·W + iw splits into a part from the kernel tap and a part from the output
+    # pixel: tap_offset = ci·H·W + a·d_h·W + b·d_w and pixel_base = (oh·s_h − p_h)·W + ow·s_w − p_w.
+    # Entries are laid out (co, ci_local, a, b | oh, ow): every array below is a (taps, pixels) sum
+    # whose inner loops run over all pixels, which is what makes numpy fast here.
+    pixel_base = (((np.arange(out_h, dtype=index) * sh - ph) * width)[:, None]
+                  + (np.arange(out_w, dtype=index) * sw - pw)).reshape(1, pixels)
+    tap_offset = ((np.arange(c_in_per_group, dtype=index) * (height * width))[:, None, None]
+                  + (np.arange(kh, dtype=index) * (dh * width))[:, None] + np.arange(kw, dtype=index) * dw)
+    group_offset = (np.arange(c_out, dtype=index) // (c_out // groups)) * (c_in_per_group * height * width)
+    all_taps = c_out * taps_per_row
+    cols = ((group_offset[:, None] + tap_offset.reshape(1, -1)).reshape(all_taps, 1) + pixel_base).reshape(-1)
+    rows = np.broadcast_to((np.arange(c_out, dtype=index) * pixels)[:, None, None] + np.arange(pixels, dtype=index),
+                           (c_out, taps_per_row, pixels)).reshape(-1)
+    taps = np.repeat(np.arange(all_taps, dtype=index), pixels)
 
-    rows = np.broadcast_to((co * out_h + oh) * out_w + ow, full)[inside]
-    cols = np.broadcast_to((ci * height + ih) * width + iw, full)[inside]
-    taps = np.broadcast_to(((co * c_in_per_group + ci_local) * kh + ki) * kw + kj, full)[inside]
+    ih = np.arange(kh)[:, None] * dh + (np.arange(out_h) * sh - ph)  # (kh, out_h): input row per tap
+    iw = np.arange(kw)[:, None] * dw + (np.arange(out_w) * sw - pw)
+    inside_h, inside_w = (ih >= 0) & (ih < height), (iw >= 0) & (iw < width)
+    if not (inside_h.all() and inside_w.all()):  # some taps fall on padding: they have no column
+        inside = (inside_h[:, None, :, None] & inside_w[None, :, None, :]).reshape(kh * kw, pixels)
+        inside = np.broadcast_to(inside, (c_out * c_in_per_group, kh * kw, pixels)).reshape(-1)
+        rows, cols, taps = rows[inside], cols[inside], taps[inside]
     return ConvMatrixEntries(
-        rows=rows, cols=cols, values=weight.reshape(-1)[taps], taps=taps,
-        input_shape=in_shape, output_shape=out_shape, weight_shape=weight.shape,
+        rows=rows, cols=cols, taps=taps, weight=weight, input_shape=in_shape, output_shape=out_shape,
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .errors import ConvConfigError
 from .matrix import receptive_field
-from .params import as_int, check_groups
+from .params import as_int, as_pair, check_groups
 from .sizes import conv_output_size, conv_transpose_output_size, dilated_kernel_size
 
 KINDS = ("conv_output", "transpose_output", "matrix_shape", "receptive_field", "find_params", "weight_shape")
@@ -80,6 +80,8 @@ def make_quiz(seed: int, difficulty: str = "easy", count: int = 8) -> list[Quest
     """``count`` distinct questions drawn from ``random.Random(seed)``: same arguments, same quiz.
 
     Kinds are dealt in shuffled rounds of all six, so every kind appears once before any repeats.
+    ``difficulty``: "easy" (square, stride ≤ 2, no padding or dilation), "medium" (non-square, stride and
+    padding up to 3 and 2), "hard" (dilation, output_padding, channels, groups). ``count``: 1 to 200.
     """
     seed = as_int("seed", seed)
     count = as_int("count", count, 1)
@@ -117,7 +119,7 @@ def check_answer(question: Question, text) -> bool:
 
 def score(questions, answers) -> int:
     """Number of correct answers, pairing ``questions[n]`` with ``answers[n]``; missing answers count as wrong."""
-    return sum(check_answer(question, answer) for question, answer in zip(questions, answers))
+    return sum(check_answer(question, answer) for question, answer in zip(questions, answers, strict=False))
 
 
 def format_answer(question: Question) -> str:
@@ -137,7 +139,8 @@ def stride_padding_solutions(input_size, output_size, kernel_size, dilation=1) -
     axes, ``⌊(in + 2·padding − span) / stride⌋ + 1 = out`` on each. Strides are tried up to
     ``max(H, W) + 2·(span − 1)``: any larger stride only ever gives a 1-pixel output.
     """
-    (in_h, in_w), (out_h, out_w) = input_size, output_size
+    in_h, in_w = as_pair("input_size", input_size, 1)
+    out_h, out_w = as_pair("output_size", output_size, 1)
     kernel_size = as_int("kernel_size", kernel_size, 1)
     dilation = as_int("dilation", dilation, 1)
     span = dilated_kernel_size(kernel_size, dilation)
@@ -145,7 +148,7 @@ def stride_padding_solutions(input_size, output_size, kernel_size, dilation=1) -
         (stride, padding)
         for stride in range(1, max(in_h, in_w) + 2 * (span - 1) + 1)
         for padding in range(span)
-        # The rule inlined (every size here is valid: padding < span ≤ in + 2·padding is checked first).
+        # conv_output_size's rule inlined (this loop runs thousands of times); the window must fit first.
         if all(size + 2 * padding >= span and (size + 2 * padding - span) // stride + 1 == out
                for size, out in ((in_h, out_h), (in_w, out_w)))
     ]
@@ -179,7 +182,7 @@ def _pair(rng: random.Random, low: int, high: int, square: bool) -> tuple[int, i
 
 
 def _input_size(rng: random.Random, level: _Level) -> tuple[int, int]:
-    """Square at easy; at medium and hard the two sides always differ, so H and W must be kept apart."""
+    """Square at easy; at medium and hard the two sides always differ, so the student must keep H and W apart."""
     low, high = level.input_sizes
     if level.square:
         return _pair(rng, low, high, True)
@@ -192,7 +195,7 @@ def _layer(rng: random.Random, level: _Level, square: bool):
     kernel = _pair(rng, 1, level.max_kernel, square)
     stride = _pair(rng, 1, level.max_stride, square)
     dilation = _pair(rng, 1, level.max_dilation, square)
-    spans = [dilated_kernel_size(k, d) for k, d in zip(kernel, dilation)]
+    spans = [dilated_kernel_size(k, d) for k, d in zip(kernel, dilation, strict=True)]
     if square:
         padding = (rng.randint(0, min(level.max_padding, spans[0] - 1)),) * 2
     else:
@@ -221,6 +224,10 @@ def _a_shape(values) -> str:
     first = str(values[0])
     article = "an" if first.startswith("8") or first in ("11", "18") else "a"
     return f"{article} {_shape(values)}"
+
+
+def _listing(values) -> str:
+    return ", ".join(str(v) for v in values) or "none"
 
 
 def _arg(pair) -> str:
@@ -314,7 +321,7 @@ def _make_transpose_output(rng: random.Random, level: _Level) -> Question:
     kernel, stride, dilation, padding = _layer(rng, level, level.square)
     output_padding = (0, 0)
     if level.output_padding:
-        output_padding = tuple(rng.randint(0, max(s, d) - 1) for s, d in zip(stride, dilation))
+        output_padding = tuple(rng.randint(0, max(s, d) - 1) for s, d in zip(stride, dilation, strict=True))
     params = {
         "input_size": input_size, "kernel_size": kernel, "stride": stride, "padding": padding,
         "output_padding": output_padding, "dilation": dilation,
@@ -411,7 +418,8 @@ def _make_receptive_field(rng: random.Random, level: _Level) -> Question:
     prompt = (
         f"{_a_shape((in_h, in_w)).capitalize()} input (height×width) goes through {_layer_code('Conv2d', 1, 1, params)}. "
         f"**Which input rows and columns does output cell (row {output_index[0]}, column {output_index[1]}) read?** "
-        f"Count from 0 in the unpadded input, so padding cells have coordinates below 0 or past the last row/column."
+        f"Count from 0 in the unpadded input, so padding cells have coordinates below 0 or past the last row/column. "
+        f"Answer as `rows a..b step s, cols c..d step t` (b and d included)."
     )
     k_h, k_w = params["kernel_size"]
     s, p, d = params["stride"][0], params["padding"][0], step
@@ -419,8 +427,8 @@ def _make_receptive_field(rng: random.Random, level: _Level) -> Question:
     padded_cols = [c for c in range(answer[1][0], answer[1][1] + 1, d) if not 0 <= c < in_w]
     if padded_rows or padded_cols:
         padding_note = (
-            f"Padding (zeros, not real pixels): rows {padded_rows or 'none'}, columns {padded_cols or 'none'}; "
-            f"leaving them out is also accepted."
+            f"Padding (zeros, not real pixels): rows {_listing(padded_rows)}; columns {_listing(padded_cols)}. "
+            f"An answer that leaves them out is also accepted."
         )
     else:
         padding_note = "The whole window lies inside the input: no padding cell is read."
@@ -444,7 +452,8 @@ def _make_find_params(rng: random.Random, level: _Level) -> Question:
     dilation = rng.randint(1, level.max_dilation)
     span = dilated_kernel_size(kernel, dilation)
     stride = rng.randint(1, max(level.max_stride, 2))
-    padding = rng.randint(0, span - 1)
+    # The canonical answer stays within the output-size page's padding slider (0–3); others may exceed it.
+    padding = rng.randint(0, min(span - 1, max(level.max_padding, 1)))
     output_size = tuple(conv_output_size(size, kernel, stride, padding, dilation) for size in input_size)
     if min(output_size) < 2:
         raise _Redraw  # a 1-pixel target is reached by endless strides

@@ -250,8 +250,7 @@ def conv_transpose_matrix_entries(x_shape, weight, stride=1, padding=0, output_p
     keep = (row < setup.x.shape[1]) & (col < setup.x.shape[2])
     return ConvMatrixEntries(
         rows=np.ravel_multi_index((channel[keep], row[keep], col[keep]), setup.x.shape), cols=entries.cols[keep],
-        values=entries.values[keep], taps=entries.taps[keep], input_shape=entries.input_shape,
-        output_shape=setup.x.shape, weight_shape=entries.weight_shape,
+        taps=entries.taps[keep], weight=entries.weight, input_shape=entries.input_shape, output_shape=setup.x.shape,
     )
 
 
