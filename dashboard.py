@@ -9,6 +9,9 @@ PAGES = {
     "Arithmetic": [
         st.Page("pages/output_size.py", title="Output size", icon="📏", url_path="output-size"),
     ],
+    "Convolution": [
+        st.Page("pages/matrix.py", title="Convolution as a matrix", icon="🧮", url_path="matrix"),
+    ],
 }
 
 navigation = st.navigation(PAGES)

@@ -39,6 +39,7 @@ class Controls:
     rules: dict[str, str] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
     ranges: dict[str, range] = field(default_factory=dict)
+    extra_keys: set[str] = field(default_factory=set)  # URL keys a page manages itself (e.g. the clicked cell)
 
     def _remember(self, key: str, value, rule: str):
         self.values[key], self.rules[key] = value, rule
@@ -102,7 +103,7 @@ class Controls:
         problems = []
         for key, raw_values in self.raw.items():
             shown = "&".join(f"{key}={v}" for v in raw_values) or key
-            if key in GLOBAL_KEYS:
+            if key in GLOBAL_KEYS or key in self.extra_keys:
                 continue
             if key not in self.values:
                 problems.append(f"`{shown}` is not a setting of this page, so it was ignored.")
@@ -119,7 +120,7 @@ class Controls:
             st.warning("Some settings in the link could not be used:\n\n" + "\n".join(f"- {p}" for p in problems),
                        icon="🔗")
         for key in list(self.raw):
-            if key not in self.values and key not in GLOBAL_KEYS and key in st.query_params:
+            if key not in self.values and key not in GLOBAL_KEYS and key not in self.extra_keys and key in st.query_params:
                 del st.query_params[key]
 
 
@@ -163,10 +164,74 @@ def figure_style():
     return FigureStyle.for_mode(presentation=presenting, dark=dark)
 
 
-def show_figure(figure, key: str | None = None, selectable: bool = False):
-    """Show a figure full-width; with ``selectable`` a click on a point reruns and is returned."""
-    if selectable:
-        return st.plotly_chart(figure, width="stretch", key=key, on_select="rerun", selection_mode="points",
-                               config={"displaylogo": False})
-    st.plotly_chart(figure, width="stretch", key=key, config={"displaylogo": False})
-    return None
+def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | None = None) -> None:
+    """Show a figure full-width; with ``on_click``, a click on a point calls it (see :func:`chart_click`)."""
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+    if on_click is None:
+        st.plotly_chart(figure, width="stretch", key=key, config=config)
+    else:
+        st.plotly_chart(figure, width="stretch", key=key, on_select=on_click, selection_mode="points", config=config)
+
+
+# ---------------------------------------------------------------- kernels
+
+
+def kernel_controls(controls: Controls, default_preset: str = "lesson", default_size: int = 3, where=st):
+    """Kernel preset, size and (for "custom") a typed grid kept in the URL as text.
+
+    Returns ``(preset, kernel_size, custom_kernel)``; custom_kernel is None unless the preset is
+    "custom", and then it fixes the size. Raises ConvConfigError for malformed custom text.
+    """
+    from core.kernels import KERNEL_PRESETS, kernel_text, make_kernel, parse_kernel_text
+
+    preset = controls.select("Kernel", "kernel", [*KERNEL_PRESETS, "custom"], default_preset, where=where,
+                             help="Presets are defined at any size; random uses the seed; custom: type the values.")
+    size = controls.pair("Kernel", "k", 1, 7, default_size, where=where)
+    if preset != "custom":
+        return preset, size, None
+    text = controls.text("Kernel values (rows separated by ;)", "kv", kernel_text(make_kernel("lesson", size)),
+                         where=where)
+    kernel = parse_kernel_text(text)
+    editor_key = f"kernel_editor_{text}"  # a new editor whenever the text changes, so old edits never replay
+    where.data_editor(kernel, key=editor_key, on_change=_kernel_edited, args=(editor_key, kernel),
+                      width="content", hide_index=True)
+    return preset, kernel.shape, kernel
+
+
+def _kernel_edited(editor_key: str, kernel) -> None:
+    from core.kernels import kernel_text
+
+    edited = kernel.copy()
+    for row, changes in st.session_state[editor_key].get("edited_rows", {}).items():
+        for column, value in changes.items():
+            if value is not None:
+                edited[int(row), int(column)] = float(value)
+    st.session_state["kv"] = kernel_text(edited)
+
+
+# ---------------------------------------------------------------- clicked cells
+
+
+def chart_click(chart_key: str, to_focus: Callable[[dict], str | None], key: str = "sel") -> None:
+    """on_select callback: turn a click into a focus string (e.g. ``row:5``) kept in the URL.
+
+    The URL is the one place the selection lives, so the address bar reopens it.
+    """
+    selection = st.session_state.get(chart_key, {}).get("selection", {})
+    focus = to_focus(selection)
+    if focus is not None:
+        st.query_params[key] = focus
+
+
+def url_focus(key: str = "sel") -> str | None:
+    """A selection kept in the URL by :func:`set_url_focus` (e.g. ``row:5``), to reopen a prepared view."""
+    return st.query_params.get(key)
+
+
+def set_url_focus(value: str | None, key: str = "sel") -> None:
+    """Keep the selected element in the URL, so the link reopens it."""
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value

@@ -140,3 +140,24 @@ def parse_kernel_text(text: str, max_size: int = 7) -> np.ndarray:
     if max(kernel.shape) > max_size or not np.isfinite(kernel).all():
         raise ConvConfigError(f"The kernel must be finite numbers, at most {max_size}×{max_size}; got {kernel.shape}.")
     return kernel
+
+
+def make_weight(name: str, kernel_size, out_channels: int = 1, in_per_group: int = 1, seed: int = 0) -> np.ndarray:
+    """A ``(C_out, C_in/groups, kh, kw)`` weight whose first kernel is the preset ``name``.
+
+    The other kernels are seeded random integers (−3…3, seed ``seed + 1 + index``), so every
+    channel pair is visibly different and a link reproduces them.
+    """
+    out_channels, in_per_group = as_int("out_channels", out_channels, 1), as_int("in_channels/groups", in_per_group, 1)
+    first = make_kernel(name, kernel_size, seed)
+    kernels = [first] + [make_kernel("random", first.shape, seed + 1 + i) for i in range(out_channels * in_per_group - 1)]
+    return np.stack(kernels).reshape(out_channels, in_per_group, *first.shape)
+
+
+def make_input_channels(name: str, shape, channels: int = 1, seed: int = 0) -> np.ndarray:
+    """A ``(C, H, W)`` input: channel c is the preset ``name`` rolled c columns right (random: seed + c)."""
+    channels = as_int("channels", channels, 1)
+    if name == "random":
+        return np.stack([make_input(name, shape, seed + c) for c in range(channels)])
+    base = make_input(name, shape, seed)
+    return np.stack([np.roll(base, c, axis=1) for c in range(channels)])

@@ -74,3 +74,13 @@ def test_unknown_names_are_config_errors():
         make_kernel("blurry", 3)
     with pytest.raises(ConvConfigError, match="choose one of"):
         make_input("noise", (3, 3))
+
+
+def test_multichannel_weight_and_input_shapes_and_first_channel():
+    from core.kernels import make_input_channels, make_weight
+
+    weight = make_weight("lesson", 3, out_channels=4, in_per_group=2, seed=5)
+    assert weight.shape == (4, 2, 3, 3) and np.array_equal(weight[0, 0], LESSON_KERNEL)
+    assert len({kernel_text(k) for k in weight.reshape(-1, 3, 3)}) == 8
+    x = make_input_channels("lesson", (4, 4), channels=3)
+    assert x.shape == (3, 4, 4) and np.array_equal(x[0], LESSON_INPUT) and not np.array_equal(x[0], x[1])

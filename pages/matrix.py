@@ -1,0 +1,105 @@
+"""Convolution as a matrix: vec(Y) = W · vec(I), with W drawn from its nonzero entries."""
+
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from core import ConvConfigError, conv2d_matrix, conv_matrix_entries
+from core.codegen import pytorch_code
+from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
+from core.selection import focus, parse_focus
+from figures import cell_from_selection, entry_from_selection, grid_figure, kernel_figure, matrix_figure
+from widgets import Controls, chart_click, figure_style, kernel_controls, show_figure, url_focus, verification_line
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def layer(x_key, kernel_key, stride, padding, dilation, groups, c_out):
+    """Input, weight, W's entries and output for one configuration (shared by every session)."""
+    preset, shape, seed, c_in = x_key
+    kernel_preset, kernel_size, custom = kernel_key
+    x = make_input_channels(preset, shape, c_in, seed)
+    weight = make_weight(kernel_preset, kernel_size, c_out, c_in // groups, seed) if custom is None else \
+        np.broadcast_to(np.array(custom), (c_out, c_in // groups, *np.shape(custom))).copy()
+    entries = conv_matrix_entries(x.shape, weight, stride, padding, dilation, groups)
+    return x, weight, entries, conv2d_matrix(x, weight, stride, padding, dilation, groups)
+
+
+st.title("Convolution as a matrix")
+controls = Controls(extra_keys={"sel"})
+with st.sidebar:
+    input_preset = controls.select("Input", "input", INPUT_PRESETS, "lesson")
+    size = controls.pair("Input", "in", 1, 64, 4)
+    try:
+        kernel_preset, kernel_size, custom = kernel_controls(controls, where=st.sidebar)
+    except ConvConfigError as error:
+        st.error(str(error))
+        kernel_preset, kernel_size, custom = "lesson", (3, 3), None
+    stride = controls.pair("Stride", "s", 1, 4, 1)
+    padding = controls.pair("Padding", "p", 0, 3, 0)
+    dilation = controls.pair("Dilation", "d", 1, 3, 1)
+    c_in = controls.slider("In channels", "c_in", 1, 4, 1)
+    c_out = controls.slider("Out channels", "c_out", 1, 4, 1)
+    groups = controls.slider("Groups", "groups", 1, 4, 1, help="Must divide both channel counts.")
+    seed = controls.number("Seed (random values)", "seed", 0, 9999, 0)
+controls.report_url_problems()
+
+
+def is_valid(c):
+    try:
+        make = make_weight("lesson", (c["k_h"], c["k_w"]), c["c_out"], max(c["c_in"] // c["groups"], 1))
+        conv_matrix_entries((c["c_in"], c["in_h"], c["in_w"]), make, (c["s_h"], c["s_w"]), (c["p_h"], c["p_w"]),
+                            (c["d_h"], c["d_w"]), c["groups"])
+        return True
+    except ConvConfigError:
+        return False
+
+
+custom_key = None if custom is None else tuple(map(tuple, custom.tolist()))  # hashable for the cache
+try:
+    x, weight, entries, y = layer((input_preset, size, seed, c_in), (kernel_preset, kernel_size, custom_key),
+                                  stride, padding, dilation, groups, c_out)
+except ConvConfigError as error:
+    controls.show_config_error(error, is_valid)
+    st.stop()
+
+style = figure_style()
+view_in = controls.slider("Show input channel", "view_ci", 1, c_in, 1) - 1 if c_in > 1 else 0
+view_out = controls.slider("Show output channel", "view_co", 1, c_out, 1) - 1 if c_out > 1 else 0
+selected = parse_focus(url_focus(), entries)
+lit = focus(entries, *selected) if selected else None
+in_cells = [(r, c) for ch, r, c in lit.input_cells(x.shape) if ch == view_in] if lit else []
+out_cells = [(r, c) for ch, r, c in lit.output_cells(y.shape) if ch == view_out] if lit else []
+
+st.caption("Click an output cell, an input cell or a row of W: the row of W, the inputs it reads and the "
+           "outputs they feed light up together.")
+left, middle, right = st.columns([3, 2, 3])
+with left:
+    figure = grid_figure(x[view_in], title=f"Input I (channel {view_in + 1})", padding=padding, highlight=in_cells,
+                         style=style)
+    show_figure(figure, "input_chart", on_click=partial(
+        chart_click, "input_chart",
+        lambda s: (lambda cell: cell and f"col:{(view_in * size[0] + cell[0]) * size[1] + cell[1]}")(
+            cell_from_selection(s, x.shape[1:]))))
+with middle:
+    show_figure(kernel_figure(weight[view_out, view_in % weight.shape[1]], title="Kernel K", style=style))
+with right:
+    figure = grid_figure(y[view_out], title=f"Output Y = I ⋆ K (channel {view_out + 1})", highlight=out_cells,
+                         style=style)
+    show_figure(figure, "output_chart", on_click=partial(
+        chart_click, "output_chart",
+        lambda s: (lambda cell: cell and f"row:{(view_out * y.shape[1] + cell[0]) * y.shape[2] + cell[1]}")(
+            cell_from_selection(s, y.shape[1:]))))
+
+st.subheader(f"W: {entries.shape[0]} × {entries.shape[1]}, {len(entries.rows):,} nonzero entries")
+figure = matrix_figure(entries, highlight_rows=lit.rows if lit else (), highlight_cols=lit.cols if lit else (),
+                       x_vector=x.reshape(-1), y_vector=y.reshape(-1), style=style)
+show_figure(figure, "matrix_chart", on_click=partial(
+    chart_click, "matrix_chart",
+    lambda s: (lambda n: None if n is None else f"row:{entries.rows[n]}")(entry_from_selection(s, entries))))
+
+from core.torch_check import torch_conv2d  # noqa: E402 — torch only once the page has something to check
+
+verification_line(y, torch_conv2d(x, weight, stride, padding, dilation, groups), "Conv2d")
+with st.expander("PyTorch code for this view"):
+    st.code(pytorch_code(x, weight, stride, padding, dilation, groups), language="python")
