@@ -12,6 +12,9 @@ PAGES = {
     "Convolution": [
         st.Page("pages/matrix.py", title="Convolution as a matrix", icon="🧮", url_path="matrix"),
     ],
+    "Transposed convolution": [
+        st.Page("pages/transposed.py", title="Transposed convolution", icon="🔁", url_path="transposed"),
+    ],
 }
 
 navigation = st.navigation(PAGES)

@@ -235,3 +235,9 @@ def set_url_focus(value: str | None, key: str = "sel") -> None:
             del st.query_params[key]
     elif st.query_params.get(key) != value:
         st.query_params[key] = value
+
+
+def apply_preset(values: Mapping[str, object]) -> None:
+    """on_click callback: set several controls at once (e.g. the lesson's worked examples)."""
+    for key, value in values.items():
+        st.session_state[key] = value

@@ -16,9 +16,9 @@ LESSON_INPUT = np.array([[4, 3, 2, 1], [1, 4, 3, 2], [2, 1, 4, 3], [3, 2, 1, 4]]
 LESSON_KERNEL_2X3 = np.array([[0, 2, 1], [2, 3, 3]], dtype=float)
 LESSON_INPUT_4X4 = np.array([[0, 1, 1, 2], [3, 4, 0, 5], [6, 7, 0, 8], [2, 3, 4, 4]], dtype=float)
 
-KERNEL_PRESETS = ("lesson", "ramp", "identity", "box blur", "gaussian", "sharpen", "sobel x", "sobel y",
+KERNEL_PRESETS = ("lesson", "lesson 2×3", "ramp", "identity", "box blur", "gaussian", "sharpen", "sobel x", "sobel y",
                   "laplacian", "emboss", "random")
-INPUT_PRESETS = ("lesson", "ramp", "one-hot", "random")
+INPUT_PRESETS = ("lesson", "lesson 4×4", "ramp", "one-hot", "random")
 
 
 def _binomial(n: int) -> np.ndarray:
@@ -52,7 +52,8 @@ def _centered(small: np.ndarray, kh: int, kw: int) -> np.ndarray:
 def make_kernel(name: str, kernel_size, seed: int = 0) -> np.ndarray:
     """A ``(kh, kw)`` kernel by name (see ``KERNEL_PRESETS``).
 
-    lesson: ``[[0,1,0],[-1,2,2],[0,1,0]]`` centred (cropped or zero-padded); ramp: ``0, 1, 2, …``
+    lesson: ``[[0,1,0],[-1,2,2],[0,1,0]]`` centred (cropped or zero-padded); lesson 2×3: the transposed
+    example's ``[[0,2,1],[2,3,3]]`` likewise; ramp: ``0, 1, 2, …``
     row by row (the lesson's 2×2 ``[[0,1],[2,3]]``); identity: 1 at the centre; box blur: ``1/(kh·kw)``;
     gaussian: binomial ⊗ binomial, normalised; sharpen: ``2·identity − box``; sobel x / y: binomial
     smoothing ⊗ central difference; laplacian: 3×3 ``[[0,1,0],[1,−4,1],[0,1,0]]``, else all ones with
@@ -66,6 +67,8 @@ def make_kernel(name: str, kernel_size, seed: int = 0) -> np.ndarray:
     centre[kh // 2, kw // 2] = 1.0
     if name == "lesson":
         return _centered(LESSON_KERNEL, kh, kw)
+    if name == "lesson 2×3":
+        return _centered(LESSON_KERNEL_2X3, kh, kw)
     if name == "ramp":
         return np.arange(kh * kw, dtype=float).reshape(kh, kw)
     if name == "identity":
@@ -100,7 +103,7 @@ def make_input(name: str, shape, seed: int = 0) -> np.ndarray:
     """An ``(H, W)`` input by name (see ``INPUT_PRESETS``).
 
     lesson: the lesson's 4×4 ``[[4,3,2,1],[1,4,3,2],…]`` continued to any size,
-    ``I[i, j] = ((i − j − 1) mod 4) + 1``; ramp: ``0, 1, 2, …`` row by row (the lesson's ``[[0,1],[2,3]]``);
+    ``I[i, j] = ((i − j − 1) mod 4) + 1``; lesson 4×4: the transposed example's input, centred; ramp: ``0, 1, 2, …`` row by row (the lesson's ``[[0,1],[2,3]]``);
     one-hot: 1 at the centre (a transposed convolution then stamps the kernel once); random:
     integers 0–9 drawn from ``seed``.
     """
@@ -108,6 +111,8 @@ def make_input(name: str, shape, seed: int = 0) -> np.ndarray:
     rows, cols = np.mgrid[0:height, 0:width]
     if name == "lesson":
         return ((rows - cols - 1) % 4 + 1).astype(float)
+    if name == "lesson 4×4":
+        return _centered(LESSON_INPUT_4X4, height, width)
     if name == "ramp":
         return np.arange(height * width, dtype=float).reshape(height, width)
     if name == "one-hot":

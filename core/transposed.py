@@ -136,6 +136,41 @@ def conv_transpose2d_scatter_steps(x, weight, stride=1, padding=0, output_paddin
                "top": top, "left": left, "canvas": canvas.copy()}
 
 
+def conv_transpose2d_scatter_at(x, weight, step: int, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+    """The scatter view after ``step`` stamps (1 … x.size), without replaying the earlier steps one by one.
+
+    Returns the same dict as one item of :func:`conv_transpose2d_scatter_steps`: the canvas is the
+    sum of the first ``step`` stamps in row-major input order, computed as the scatter of x with
+    every later element zeroed.
+    """
+    setup = transpose_setup(x, weight, stride, padding, output_padding, dilation, groups)
+    step = as_int("step", step, 1)
+    if step > setup.x.size:
+        raise ConvConfigError(f"step {step} is past the last of the {setup.x.size} input elements.")
+    channel, row, col = np.unravel_index(step - 1, setup.x.shape)
+    partial = np.zeros_like(setup.x).reshape(-1)
+    partial[:step] = setup.x.reshape(-1)[:step]
+    canvas = _scatter_canvas(setup, partial.reshape(setup.x.shape))
+    stamp, top, left = scatter_stamp(setup, int(channel), int(row), int(col))
+    return {"index": (int(channel), int(row), int(col)), "value": setup.x[channel, row, col], "stamp": stamp,
+            "top": top, "left": left, "canvas": canvas}
+
+
+def _scatter_canvas(setup: TransposeSetup, x: np.ndarray) -> np.ndarray:
+    """Every stamp of ``x`` summed on the uncropped canvas: one weighted bincount, no loop over pixels."""
+    kernels = _conv_weight_per_output(setup)  # (C_in, C_out, kh, kw)
+    c_in, height, width = x.shape
+    _, c_out, kh, kw = kernels.shape
+    (sh, sw), (dh, dw) = setup.stride, setup.dilation
+    canvas_h, canvas_w = scatter_canvas_shape(setup)
+    ci, i, j, co, a, b = np.ix_(np.arange(c_in), np.arange(height), np.arange(width), np.arange(c_out), np.arange(kh), np.arange(kw))
+    target = (co * canvas_h + i * sh + a * dh) * canvas_w + j * sw + b * dw
+    contribution = x[:, :, :, None, None, None] * kernels[:, None, None]
+    canvas = np.bincount(np.broadcast_to(target, contribution.shape).ravel(), weights=contribution.ravel(),
+                         minlength=c_out * canvas_h * canvas_w)
+    return canvas.reshape(c_out, canvas_h, canvas_w)
+
+
 def conv_transpose2d_scatter(x, weight, stride=1, padding=0, output_padding=0, dilation=1, groups=1) -> np.ndarray:
     """``F.conv_transpose2d`` as a sum of stamps, vectorized over the input.
 
@@ -143,18 +178,7 @@ def conv_transpose2d_scatter(x, weight, stride=1, padding=0, output_padding=0, d
     element and tap, then ``Z = canvas[:, p_h : p_h + H_out, p_w : p_w + W_out]``.
     """
     setup = transpose_setup(x, weight, stride, padding, output_padding, dilation, groups)
-    kernels = _conv_weight_per_output(setup)  # (C_in, C_out, kh, kw)
-    c_in, height, width = setup.x.shape
-    _, c_out, kh, kw = kernels.shape
-    (sh, sw), (dh, dw) = setup.stride, setup.dilation
-    canvas_h, canvas_w = scatter_canvas_shape(setup)
-    # Contribution of every (ci, i, j, co, a, b): one weighted bincount, no loop over pixels.
-    ci, i, j, co, a, b = np.ix_(np.arange(c_in), np.arange(height), np.arange(width), np.arange(c_out), np.arange(kh), np.arange(kw))
-    target = (co * canvas_h + i * sh + a * dh) * canvas_w + j * sw + b * dw
-    contribution = setup.x[:, :, :, None, None, None] * kernels[:, None, None]
-    canvas = np.bincount(np.broadcast_to(target, contribution.shape).ravel(), weights=contribution.ravel(),
-                         minlength=c_out * canvas_h * canvas_w)
-    return _finish(setup, crop_canvas(setup, canvas.reshape(c_out, canvas_h, canvas_w)))
+    return _finish(setup, crop_canvas(setup, _scatter_canvas(setup, setup.x)))
 
 
 # ---------------------------------------------------------------- 2. zero insertion

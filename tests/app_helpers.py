@@ -38,3 +38,30 @@ def slider_extremes(at: AppTest) -> list[tuple[str, int]]:
     for slider in at.slider:
         pairs += [(slider.key, slider.min), (slider.key, slider.max)]
     return pairs
+
+
+def figures(at: AppTest) -> list[dict]:
+    """The plotly figures on the page, as the JSON Streamlit sends to the browser."""
+    import json
+
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def array(value) -> list:
+    """A figure array as a list: plotly sends numbers as base64 typed arrays ({"dtype", "bdata"})."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
+
+
+def highlighted_cells(figure: dict) -> set[tuple[int, int]]:
+    """(row, col) of the cells outlined by a grid figure's "highlight" trace."""
+    cells = set()
+    for trace in figure["data"]:
+        if trace.get("name") == "highlight":
+            cells |= {(int(round(y)), int(round(x))) for x, y in zip(array(trace["x"]), array(trace["y"]))}
+    return cells

@@ -224,3 +224,17 @@ def test_lesson_2x3_kernel_example_shape():
     out = conv_transpose2d_scatter(x, k, stride=2)
     assert out.shape == (8, 9)
     assert np.array_equal(out, torch_conv_transpose(x[None], k[None, None], stride=2)[0])
+
+
+def test_scatter_at_each_step_equals_replaying_the_steps():
+    from core import conv_transpose2d_scatter_at
+
+    rng = np.random.default_rng(5)
+    x, w = integer_array(rng, (2, 3, 4)), integer_array(rng, (2, 2, 2, 3))
+    kwargs = dict(stride=(2, 1), padding=(1, 0), output_padding=(1, 0), dilation=(1, 2), groups=2)
+    for step, replayed in enumerate(conv_transpose2d_scatter_steps(x, w, **kwargs), start=1):
+        at = conv_transpose2d_scatter_at(x, w, step, **kwargs)
+        assert at["index"] == replayed["index"] and (at["top"], at["left"]) == (replayed["top"], replayed["left"])
+        assert np.array_equal(at["canvas"], replayed["canvas"]) and np.array_equal(at["stamp"], replayed["stamp"])
+    with pytest.raises(ConvConfigError, match="past the last"):
+        conv_transpose2d_scatter_at(x, w, x.size + 1, **kwargs)

@@ -1,0 +1,79 @@
+"""AppTest of the matrix page: defaults, extremes, URL state, numbers against torch, linked highlights."""
+
+import numpy as np
+import pytest
+
+from core.kernels import LESSON_INPUT, LESSON_KERNEL
+from tests.app_helpers import array, assert_clean, figures, highlighted_cells, open_page, slider_extremes, texts
+from tests.oracle import torch_conv
+
+
+def test_default_is_the_lessons_4x16_w_and_matches_torch():
+    at = open_page("matrix")
+    assert_clean(at)
+    assert "W: 4 × 16, 36 nonzero entries" in at.subheader[0].value
+    assert "max |difference| = 0.0e+00" in texts(at)
+    output = figures(at)[2]["data"][0]
+    expected = torch_conv(LESSON_INPUT[None], LESSON_KERNEL[None, None])[0]
+    assert [float(t) for t in output["text"]] == expected.ravel().tolist() == [17, 12, 14, 17]
+
+
+def test_every_slider_at_its_extremes():
+    at = open_page("matrix")
+    for key, value in slider_extremes(at):
+        at.slider(key=key).set_value(value).run()
+        assert_clean(at)
+        assert at.subheader or at.error, (key, value)
+        at.slider(key=key).set_value(at.slider(key=key).min if value == at.slider(key=key).max else value).run()
+
+
+def test_largest_input_keeps_w_sparse():
+    at = open_page("matrix", {"in_h": "64", "in_w": "64"})
+    assert_clean(at)
+    assert "W: 3844 × 4096, 34,596 nonzero entries" in at.subheader[0].value
+    w_figure = figures(at)[3]
+    assert w_figure["data"][0]["type"] == "scattergl" and len(array(w_figure["data"][0]["x"])) == 34_596
+
+
+def test_selected_output_lights_up_its_receptive_field_padding_included():
+    at = open_page("matrix", {"p_h": "1", "p_w": "1", "sel": "row:0"})
+    assert_clean(at)
+    input_figure, _, output_figure, _ = figures(at)
+    # Output (0, 0) with padding 1 reads input rows/cols 0..1 (the rest of its window is padding).
+    assert highlighted_cells(input_figure) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert highlighted_cells(output_figure) == {(0, 0)}
+
+
+def test_selected_input_lights_up_every_output_that_reads_it():
+    at = open_page("matrix", {"sel": "col:5"})  # input (1, 1): read by all four outputs of the 4×4, 3×3 case
+    input_figure, _, output_figure, _ = figures(at)
+    assert highlighted_cells(input_figure) == {(1, 1)}
+    assert highlighted_cells(output_figure) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+
+
+@pytest.mark.parametrize("query", [{"sel": "row:99"}, {"sel": "nonsense"}, {"input": "noise"}, {"kernel": "custom", "kv": "1,2;3"},
+                                   {"c_in": "3", "groups": "2"}, {"in_h": "1", "k_h": "7"}])
+def test_bad_or_impossible_urls_explain_and_never_crash(query):
+    at = open_page("matrix", query)
+    assert_clean(at)
+    if "c_in" in query or "in_h" in query:
+        assert "impossible" in at.error[0].value and at.button(key="apply_suggestion")
+    elif "kv" in query:
+        assert "equal length" in at.error[0].value
+    elif "input" in query:
+        assert "could not be used" in at.warning[0].value
+
+
+def test_channels_and_groups_match_torch():
+    query = {"c_in": "4", "c_out": "2", "groups": "2", "input": "random", "kernel": "random", "seed": "7",
+             "s_h": "2", "p_w": "1", "d_w": "2", "in_h": "7", "in_w": "6"}
+    at = open_page("matrix", query)
+    assert_clean(at)
+    assert "max |difference| = 0.0e+00" in texts(at)
+    from core.kernels import make_input_channels, make_weight
+
+    x = make_input_channels("random", (7, 6), 4, 7)
+    w = make_weight("random", (3, 3), 2, 2, 7)
+    expected = torch_conv(x, w, stride=(2, 1), padding=(0, 1), dilation=(1, 2), groups=2)
+    shown = figures(at)[2]["data"][0]["text"]
+    assert np.allclose([float(t) for t in shown], expected[0].ravel())
