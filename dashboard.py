@@ -2,18 +2,18 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="ConvLab", page_icon="🔲", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="ConvLab", page_icon=":material/grid_view:", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", url_path="home", default=True)],
+    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)],
     "Arithmetic": [
-        st.Page("pages/output_size.py", title="Output size", icon="📏", url_path="output-size"),
+        st.Page("pages/output_size.py", title="Output size", icon=":material/straighten:", url_path="output-size"),
     ],
     "Convolution": [
-        st.Page("pages/matrix.py", title="Convolution as a matrix", icon="🧮", url_path="matrix"),
+        st.Page("pages/matrix.py", title="Convolution as a matrix", icon=":material/grid_on:", url_path="matrix"),
     ],
     "Transposed convolution": [
-        st.Page("pages/transposed.py", title="Transposed convolution", icon="🔁", url_path="transposed"),
+        st.Page("pages/transposed.py", title="Transposed convolution", icon=":material/open_in_full:", url_path="transposed"),
     ],
 }
 
