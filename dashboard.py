@@ -20,6 +20,10 @@ PAGES = {
 navigation = st.navigation(PAGES)
 with st.sidebar:
     # Shared by every page and kept in the URL, so a prepared lecture link opens in this mode.
-    st.toggle("Presentation mode", key="present", bind="query-params",
-              help="Bigger numbers and thicker lines for a projector. The sidebar can be collapsed; the mode stays.")
+    presenting = st.toggle("Presentation mode", key="present", bind="query-params",
+                           help="Bigger text, numbers and lines for a projector. Collapse the sidebar; the mode stays.")
+if presenting:
+    # The theme is fixed at start-up, so the projector's larger text scales the root font instead;
+    # figures get their larger sizes from figures.style.FigureStyle.
+    st.html("<style>html { font-size: 125%; }</style>")
 navigation.run()

@@ -18,7 +18,7 @@ with left:
     st.latex(r"\text{weight } (C_{out},\ C_{in}/g,\ k_h,\ k_w)")
 with right:
     st.subheader("Transposed · `nn.ConvTranspose2d`")
-    st.latex(r"o = (i-1)s - 2p + d(k-1) + \mathit{op} + 1")
+    st.latex(r"\begin{aligned} o &= (i-1)s - 2p \\ &\quad + d(k-1) + \mathit{op} + 1 \end{aligned}")
     st.latex(r"\operatorname{vec}(Z) = W^{\top} \operatorname{vec}(Y)")
     st.latex(r"\mathit{op} = \text{output\_padding} < \max(s, d)")
     st.latex(r"\text{weight } (C_{in},\ C_{out}/g,\ k_h,\ k_w)")
