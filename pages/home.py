@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from widgets import Controls
+
 st.title("ConvLab")
+Controls().report_url_problems()  # this page has no settings: say so for any in the link
 st.markdown(
     "**Convolution and transposed convolution, made visible.** Every number on these pages is computed "
     "in numpy and checked live against PyTorch. Every setting lives in the address bar: prepare a link "
