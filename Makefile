@@ -5,13 +5,24 @@ PY := $(VENV)/bin/python
 # The PyTorch CPU index in requirements.txt may be unreachable; don't let pip retry it for minutes.
 PIP := PIP_RETRIES=0 $(PY) -m pip
 
-.PHONY: run test bench screenshots lint chromium
+.PHONY: run test bench screenshots lint chromium cloud-check
 
 run: $(VENV)/.installed
 	$(VENV)/bin/streamlit run dashboard.py
 
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev chromium cloud-check
 	$(PY) -m pytest
+
+# What Streamlit Community Cloud installs: requirements.txt alone, in its own virtualenv, then every
+# page once. Catches a runtime import that only the dev requirements happen to provide.
+CLOUD_VENV := .venv-cloud
+cloud-check: $(CLOUD_VENV)/.installed
+	$(CLOUD_VENV)/bin/python tests/runtime_smoke.py
+
+$(CLOUD_VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(CLOUD_VENV)
+	PIP_RETRIES=0 $(CLOUD_VENV)/bin/python -m pip install -r requirements.txt
+	touch $@
 
 bench: $(VENV)/.installed
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -1,0 +1,426 @@
+"""figures/: figures checked as data (traces, coordinates, shapes, encoded images), no browser."""
+
+from __future__ import annotations
+
+import ast
+import base64
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import conv_matrix_entries
+from figures import (
+    CELL_TRACE,
+    MATRIX_TRACE,
+    TAP_COLORS,
+    FigureStyle,
+    apply_layout,
+    cell_from_selection,
+    encode_png,
+    entry_from_selection,
+    grid_figure,
+    image_grid_figure,
+    kernel_figure,
+    matrix_figure,
+    readable_text_color,
+    rgb_image_figure,
+    tap_colors,
+    to_uint8,
+    value_scale,
+)
+from figures.matrix import RASTER_MAX_PX, _rasterize_taps
+from figures.style import sample_rgb, to_rgb
+
+FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
+LESSON_KERNEL = np.array([[0, 1, 0], [-1, 2, 2], [0, 1, 0]])
+
+
+def decode_data_uri(uri: str, flags=cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    """The image inside a ``data:image/…;base64,`` URI, as OpenCV decodes it (BGR / BGRA / gray)."""
+    header, payload = uri.split(",", 1)
+    assert header.startswith("data:image/") and header.endswith(";base64")
+    return cv2.imdecode(np.frombuffer(base64.b64decode(payload), np.uint8), flags)
+
+
+def traces_named(fig: go.Figure, name: str) -> list:
+    return [t for t in fig.data if t.name == name]
+
+
+def shapes_named(fig: go.Figure, name: str) -> list:
+    return [s for s in fig.layout.shapes if s.name == name]
+
+
+def click(curve: int, index: int, **extra) -> dict:
+    """A click as ``st.plotly_chart(..., on_select="rerun")`` returns it."""
+    point = {"curve_number": curve, "point_number": index, "point_index": index, **extra}
+    return {"selection": {"points": [point], "point_indices": [index], "box": [], "lasso": []}}
+
+
+# ---------------------------------------------------------------- package rules
+
+
+def test_figures_never_import_streamlit_or_torch():
+    for path in sorted(FIGURES_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                assert module.split(".")[0] not in {"streamlit", "torch"}, f"{path.name} imports {module}"
+
+
+def test_importing_figures_loads_neither_streamlit_nor_torch():
+    code = "import sys, figures; print(sorted(m for m in ('streamlit', 'torch') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=FIGURES_DIR.parent, capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- style
+
+
+def test_presentation_mode_is_large_and_high_contrast():
+    style = FigureStyle.for_mode(presentation=True, dark=False)
+    assert style.font_size >= 22 and style.cell_font_size >= 24 and style.line_width >= 3
+    assert style.text_color == "#000000"
+    assert FigureStyle.for_mode(presentation=True, dark=True).text_color == "#FFFFFF"
+    assert FigureStyle.for_mode(False, True) == FigureStyle(dark=True)
+
+
+def test_text_colour_contrasts_with_the_fill():
+    assert readable_text_color("#000000") == "white"
+    assert readable_text_color("#FFFFFF") == "black"
+    assert readable_text_color("#00224e") == "white"  # cividis' dark end
+    assert readable_text_color("rgb(254, 232, 56)") == "black"  # cividis' bright end
+
+
+def test_tap_colours_okabe_ito_then_cividis():
+    assert tap_colors(4) == list(TAP_COLORS[:4])
+    assert "#000000" not in tap_colors(8, dark=True)
+    nine = tap_colors(9)
+    assert len(set(nine)) == 9
+    assert np.allclose(to_rgb(nine[0]), to_rgb("#00224e"), atol=1) and np.allclose(to_rgb(nine[-1]), (254, 232, 56), atol=1)
+
+
+def test_value_scale_sequential_or_centred_diverging():
+    assert value_scale([0, 3]).colorscale == "Cividis"
+    signed = value_scale([-1, 3])
+    assert signed.colorscale == "PuOr" and signed.cmin == -3 and signed.cmax == 3
+    assert value_scale([2, 2]).cmax > value_scale([2, 2]).cmin
+
+
+def test_apply_layout_is_transparent_with_theme_fonts():
+    fig = apply_layout(go.Figure(), FigureStyle(dark=True), title="T", height=300)
+    assert fig.layout.paper_bgcolor == fig.layout.plot_bgcolor == "rgba(0,0,0,0)"
+    assert fig.layout.font.color == "#FAFAFA" and fig.layout.title.text == "T" and fig.layout.height == 300
+
+
+# ---------------------------------------------------------------- grid_figure
+
+
+def test_grid_trace_zero_is_the_cells_in_row_major_order():
+    values = np.arange(12).reshape(3, 4)
+    fig = grid_figure(values)
+    cells = fig.data[CELL_TRACE]
+    assert isinstance(cells, go.Scatter) and cells.marker.symbol == "square"
+    assert len(cells.x) == 12
+    for i, (x, y) in enumerate(zip(cells.x, cells.y)):
+        assert (y, x) == divmod(i, 4)
+    assert list(cells.customdata) == list(range(12))
+    assert cells.mode == "markers+text" and list(cells.text) == [str(v) for v in range(12)]
+
+
+def test_grid_is_square_reversed_and_markers_fill_cells():
+    fig = grid_figure(np.zeros((3, 5)))
+    layout = fig.layout
+    assert layout.yaxis.scaleanchor == "x"
+    assert layout.yaxis.range[0] > layout.yaxis.range[1]  # row 0 on top
+    cell_px = (layout.height - layout.margin.t - layout.margin.b) / 3
+    assert fig.data[0].marker.size == pytest.approx(0.92 * cell_px, rel=0.02)
+    assert layout.height <= 640
+
+
+def test_grid_prints_floats_with_two_decimals_and_picks_legible_text():
+    fig = grid_figure([[0.0, 0.5], [1.25, -0.001]], signed=False)
+    assert list(fig.data[0].text) == ["0.00", "0.50", "1.25", "0.00"]
+    colors = list(fig.data[0].textfont.color)
+    assert colors[0] == "white" and colors[2] == "black"  # dark vs bright end of cividis
+
+
+def test_signed_grid_uses_a_centred_diverging_scale():
+    marker = grid_figure([[-1, 2], [0, 1]]).data[0].marker
+    assert marker.colorscale[0][1] != marker.colorscale[-1][1]
+    assert marker.cmin == -marker.cmax == -2
+
+
+def test_large_grid_uses_webgl_without_text():
+    fig = grid_figure(np.random.default_rng(0).random((64, 64)))
+    cells = fig.data[0]
+    assert isinstance(cells, go.Scattergl) and len(cells.x) == 4096
+    assert cells.mode == "markers" and cells.text is None
+    assert grid_figure(np.ones((25, 25))).data[0].text is None  # 625 > 400: no text, but SVG still
+    assert isinstance(grid_figure(np.ones((25, 25))).data[0], go.Scatter)
+    fig.to_json()
+
+
+def test_padding_ring_is_a_separate_trace_after_the_cells():
+    fig = grid_figure(np.ones((3, 4)), padding=(1, 2))
+    (ring,) = traces_named(fig, "padding")
+    assert fig.data.index(ring) > CELL_TRACE
+    assert len(ring.x) == (3 + 2) * (4 + 4) - 12
+    coords = set(zip(ring.y, ring.x))
+    assert (-1, -2) in coords and (3, 5) in coords and (0, 0) not in coords
+    assert set(ring.text) == {"0"}
+    assert len(fig.data[0].x) == 12  # the real cells are unchanged
+    assert fig.layout.xaxis.range[0] == -2.5 and fig.layout.yaxis.range == (3.5, -1.5)
+
+
+def test_highlight_and_boxes_are_drawn_at_their_cells():
+    fig = grid_figure(np.ones((4, 4)), padding=1, highlight=[(0, 0), (-1, 3)], box=[(0, 1, 2, 3), (1, 1, 1, 1)])
+    (outline,) = traces_named(fig, "highlight")
+    assert set(zip(outline.y, outline.x)) == {(0, 0), (-1, 3)}
+    assert outline.hoverinfo == "skip" and outline.marker.symbol == "square-open"
+    boxes = shapes_named(fig, "box")
+    assert len(boxes) == 2
+    assert (boxes[0].x0, boxes[0].x1, boxes[0].y0, boxes[0].y1) == (0.5, 3.5, -0.5, 1.5)
+
+
+# ---------------------------------------------------------------- selections
+
+
+def test_cell_from_selection_maps_a_click_back():
+    assert cell_from_selection(click(0, 6, x=2, y=1), (4, 4)) == (1, 2)
+    assert cell_from_selection(click(0, 6)["selection"], (2, 4, 4)) == (1, 2)  # the selection part, C×H×W shape
+    only_indices = {"selection": {"points": [], "point_indices": [5], "box": [], "lasso": []}}
+    assert cell_from_selection(only_indices, (4, 4)) == (1, 1)
+    xy_only = {"selection": {"points": [{"curve_number": 0, "x": 3, "y": 2}]}}
+    assert cell_from_selection(xy_only, (4, 4)) == (2, 3)
+
+
+def test_cell_from_selection_ignores_other_traces_and_junk():
+    assert cell_from_selection(click(1, 3), (4, 4)) is None  # a padding cell
+    assert cell_from_selection(click(0, 16), (4, 4)) is None
+    assert cell_from_selection({"selection": {"points": [], "point_indices": []}}, (4, 4)) is None
+    assert cell_from_selection(None, (4, 4)) is None
+
+
+@settings(max_examples=50, deadline=None)
+@given(height=st.integers(1, 40), width=st.integers(1, 40), data=st.data())
+def test_cell_from_selection_round_trips_trace_zero(height, width, data):
+    fig = grid_figure(np.zeros((height, width)), max_text_cells=0)
+    index = data.draw(st.integers(0, height * width - 1))
+    row, col = cell_from_selection(click(0, index), (height, width))
+    assert (fig.data[0].y[index], fig.data[0].x[index]) == (row, col)
+
+
+# ---------------------------------------------------------------- kernel_figure
+
+
+def test_kernel_cells_coloured_by_tap_and_flipped_keeps_colours():
+    kernel = np.array([[1, 2], [3, 4]])
+    plain, flipped = kernel_figure(kernel), kernel_figure(kernel, flipped=True)
+    assert list(plain.data[0].marker.color) == tap_colors(4)
+    assert list(flipped.data[0].text) == ["4", "3", "2", "1"]
+    assert list(flipped.data[0].marker.color) == tap_colors(4)[::-1]
+    assert "180°" in flipped.layout.title.text
+
+
+# ---------------------------------------------------------------- matrix_figure
+
+
+@pytest.fixture(scope="module")
+def lesson_entries():
+    return conv_matrix_entries((4, 4), LESSON_KERNEL)
+
+
+def test_lesson_matrix_has_one_point_per_entry(lesson_entries):
+    fig = matrix_figure(lesson_entries)
+    entries = fig.data[MATRIX_TRACE]
+    dense = lesson_entries.to_dense()
+    assert isinstance(entries, go.Scatter) and len(entries.x) == 36  # 4 rows × 9 taps
+    assert np.array_equal(entries.x, lesson_entries.cols) and np.array_equal(entries.y, lesson_entries.rows)
+    assert np.array_equal(np.asarray(entries.customdata)[:, 0], dense[entries.y, entries.x])
+    assert list(entries.text) == [str(int(v)) for v in dense[entries.y, entries.x]]
+    assert "W[%{y}, %{x}]" in entries.hovertemplate
+    assert np.array_equal(entries.marker.color, lesson_entries.taps % 9)
+    assert fig.layout.meta["rendering"] == "svg" and fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]
+
+
+def test_matrix_tap_colours_match_the_kernel_figure(lesson_entries):
+    scale = matrix_figure(lesson_entries).data[0].marker.colorscale
+    kernel_colors = list(kernel_figure(LESSON_KERNEL).data[0].marker.color)
+    for tap in range(9):
+        position = (tap + 0.5) / 9
+        color = next(c for (lo, c), (hi, _) in zip(scale[:-1], scale[1:]) if lo <= position <= hi)
+        assert color == kernel_colors[tap]
+
+
+def test_matrix_highlight_bands_and_emphasised_entries(lesson_entries):
+    fig = matrix_figure(lesson_entries, highlight_rows=[1], highlight_cols=[5, 6])
+    (row_band,) = shapes_named(fig, "row band")
+    assert (row_band.y0, row_band.y1) == (0.5, 1.5)
+    (col_band,) = shapes_named(fig, "column band")  # 5 and 6 are one run
+    assert (col_band.x0, col_band.x1) == (4.5, 6.5)
+    (emphasis,) = traces_named(fig, "highlighted entries")
+    chosen = (lesson_entries.rows == 1) | np.isin(lesson_entries.cols, [5, 6])
+    assert len(emphasis.x) == chosen.sum() and emphasis.hoverinfo == "skip"
+
+
+def test_grouped_matrix_is_shaded_block_diagonal():
+    entries = conv_matrix_entries((4, 5, 5), np.ones((4, 2, 2, 2)), groups=2)
+    fig = matrix_figure(entries)
+    blocks = shapes_named(fig, "group block")
+    assert [(b.x0, b.x1, b.y0, b.y1) for b in blocks] == [(-0.5, 49.5, -0.5, 31.5), (49.5, 99.5, 31.5, 63.5)]
+    assert len(shapes_named(fig, "channel rows")) == 3 and len(shapes_named(fig, "channel cols")) == 3
+    assert not shapes_named(matrix_figure(conv_matrix_entries((2, 5, 5), np.ones((2, 2, 2, 2)))), "group block")
+
+
+def test_matrix_with_input_and_output_strips(lesson_entries):
+    x = np.arange(16.0)
+    y = lesson_entries.to_dense() @ x
+    fig = matrix_figure(lesson_entries, x_vector=x, y_vector=y)
+    assert isinstance(fig.data[MATRIX_TRACE], go.Scatter)
+    x_strip, y_strip = fig.data[1], fig.data[2]
+    assert np.asarray(x_strip.z).shape == (1, 16) and np.asarray(y_strip.z).shape == (4, 1)
+    assert np.array_equal(np.asarray(y_strip.z).ravel(), y) and x_strip.texttemplate == "%{text}"
+    assert x_strip.xaxis == fig.data[0].xaxis and x_strip.yaxis != fig.data[0].yaxis  # shares W's column axis
+    assert y_strip.yaxis == fig.data[0].yaxis and y_strip.xaxis != fig.data[0].xaxis  # shares W's row axis
+    with pytest.raises(ValueError, match="x_vector has 4 values"):
+        matrix_figure(lesson_entries, x_vector=np.zeros(4))
+
+
+def test_transpose_swaps_the_axes(lesson_entries):
+    fig = matrix_figure(lesson_entries, transpose=True, x_vector=np.zeros(4), y_vector=np.zeros(16))
+    entries = fig.data[MATRIX_TRACE]
+    assert np.array_equal(entries.x, lesson_entries.rows) and np.array_equal(entries.y, lesson_entries.cols)
+    assert entries.hovertemplate.startswith("Wᵀ[")
+    assert fig.layout.title.text.startswith("Wᵀ: 16 × 4")
+
+
+def test_large_matrix_uses_webgl_points():
+    entries = conv_matrix_entries((64, 64), np.arange(9.0).reshape(3, 3))
+    fig = matrix_figure(entries, highlight_rows=[100])
+    points = fig.data[MATRIX_TRACE]
+    assert isinstance(points, go.Scattergl) and len(points.x) == 34_596
+    assert points.text is None and points.marker.size >= 1
+    assert fig.layout.meta["rendering"] == "webgl" and "WebGL" in fig.layout.title.text
+    assert len(fig.to_json()) < 3_000_000  # typed arrays, not 35 k lists of numbers
+
+
+def test_huge_matrix_is_a_bounded_raster_image():
+    entries = conv_matrix_entries((4, 64, 64), np.ones((4, 4, 7, 7)))  # ~2.6 M entries
+    fig = matrix_figure(entries)
+    image = fig.data[MATRIX_TRACE]
+    assert isinstance(image, go.Image) and image.source.startswith("data:image/png;base64,")
+    raster = decode_data_uri(image.source)
+    assert max(raster.shape[:2]) <= RASTER_MAX_PX and raster.shape[2] == 4
+    assert tuple(fig.layout.meta["raster_shape"]) == raster.shape[:2]
+    assert "raster" in fig.layout.title.text and len(fig.data) == 1
+    n_rows, n_cols = entries.shape
+    assert image.x0 - image.dx / 2 == pytest.approx(-0.5)
+    assert image.x0 + (raster.shape[1] - 0.5) * image.dx == pytest.approx(n_cols - 0.5)
+    assert image.y0 + (raster.shape[0] - 0.5) * image.dy == pytest.approx(n_rows - 0.5)
+
+
+def test_raster_pixels_carry_the_tap_colour(lesson_entries):
+    fig = matrix_figure(lesson_entries, max_points=0)  # raster at full resolution: one pixel per W cell
+    bgra = decode_data_uri(fig.data[MATRIX_TRACE].source)
+    assert bgra.shape == (4, 16, 4)
+    dense_taps = np.full((4, 16), -1)
+    dense_taps[lesson_entries.rows, lesson_entries.cols] = lesson_entries.taps % 9
+    colors = tap_colors(9)
+    for (row, col), tap in np.ndenumerate(dense_taps):
+        if tap < 0:
+            assert bgra[row, col, 3] == 0  # W's zeros stay transparent
+        else:
+            assert tuple(bgra[row, col, 2::-1]) == tuple(int(v) for v in to_rgb(colors[tap]))
+
+
+def test_raster_max_pools_taps_per_pixel():
+    labels = _rasterize_taps([0, 1, 3], [0, 1, 3], [2, 5, 1], shape=(4, 4), raster_shape=(2, 2))
+    assert labels.tolist() == [[6, 0], [0, 2]]  # pixel (0, 0) holds taps 2 and 5: 5 wins, stored as 5 + 1
+
+
+def test_entry_from_selection(lesson_entries):
+    assert entry_from_selection(click(MATRIX_TRACE, 7), lesson_entries) == 7
+    assert entry_from_selection(click(1, 7), lesson_entries) is None  # the x strip
+    assert entry_from_selection(click(0, 36), lesson_entries) is None
+    assert entry_from_selection({}, lesson_entries) is None
+
+
+# ---------------------------------------------------------------- images
+
+
+def test_to_uint8_maps_the_range_and_clips():
+    out = to_uint8([[-1.0, 0.0, 0.5], [1.0, 2.0, np.nan]], 0.0, 1.0)
+    assert out.dtype == np.uint8 and out.tolist() == [[0, 0, 128], [255, 255, 0]]
+    assert not to_uint8(np.full((2, 2), 3.0), 3.0, 3.0).any()
+
+
+def test_encode_png_keeps_rgb_colours():
+    red = np.zeros((2, 3, 3), np.uint8)
+    red[..., 0] = 255
+    bgr = decode_data_uri(encode_png(red))
+    assert bgr.shape == (2, 3, 3) and bgr[0, 0].tolist() == [0, 0, 255]  # OpenCV decodes to BGR
+    with pytest.raises(TypeError, match="to_uint8"):
+        encode_png(np.zeros((2, 2)))
+
+
+def test_image_grid_has_one_png_per_channel_with_titles():
+    rng = np.random.default_rng(1)
+    images = [rng.random((20, 30)) for _ in range(5)]
+    titles = [f"filter {k} (2×2)" for k in range(5)]
+    fig = image_grid_figure(images, titles=titles, max_columns=4)
+    pictures = [t for t in fig.data if isinstance(t, go.Image)]
+    assert len(pictures) == 5 and fig.data[:5] == tuple(pictures)
+    for picture in pictures:
+        assert picture.source.startswith("data:image/png;base64,")
+        assert decode_data_uri(picture.source, cv2.IMREAD_COLOR).shape == (20, 30, 3)
+    annotation_text = " ".join(a.text for a in fig.layout.annotations)
+    assert all(title in annotation_text for title in titles)
+    fig.to_json()
+
+
+def test_shared_and_per_channel_scales_encode_differently():
+    low, high = np.linspace(0, 1, 64).reshape(8, 8), np.linspace(0, 10, 64).reshape(8, 8)
+    shared = image_grid_figure([low, high], titles=["low", "high"], shared_scale=True, colormap="gray")
+    own = image_grid_figure([low, high], titles=["low", "high"], shared_scale=False, colormap="gray")
+    assert shared.layout.meta["value_ranges"] == [[0.0, 10.0], [0.0, 10.0]]
+    assert own.layout.meta["value_ranges"] == [[0.0, 1.0], [0.0, 10.0]]
+    assert shared.data[0].source != own.data[0].source and shared.data[1].source == own.data[1].source
+    assert np.array_equal(decode_data_uri(shared.data[0].source), to_uint8(low, 0.0, 10.0))
+    assert np.array_equal(decode_data_uri(own.data[0].source), to_uint8(low, 0.0, 1.0))
+
+
+def test_cividis_images_use_plotlys_cividis_colours():
+    ramp = np.array([[0.0, 1.0]])
+    bgr = decode_data_uri(image_grid_figure([ramp], titles=["ramp"]).data[0].source, cv2.IMREAD_COLOR)
+    ends = np.rint(sample_rgb("Cividis", [0.0, 1.0]))
+    assert np.array_equal(bgr[0, :, ::-1], ends)
+
+
+def test_image_grid_shows_each_kernel():
+    images = [np.zeros((10, 10)), np.ones((10, 10))]
+    fig = image_grid_figure(images, titles=["a", "b"], kernels=[np.eye(2), -np.eye(3)], shared_scale=False)
+    heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert [np.asarray(h.z).shape for h in heatmaps] == [(2, 2), (3, 3)]
+    with pytest.raises(ValueError, match="titles"):
+        image_grid_figure(images, titles=["only one"])
+
+
+def test_rgb_image_figure_embeds_the_picture():
+    picture = np.random.default_rng(2).integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    fig = rgb_image_figure(picture, "astronaut")
+    assert isinstance(fig.data[0], go.Image) and fig.layout.title.text == "astronaut"
+    assert np.array_equal(decode_data_uri(fig.data[0].source)[..., ::-1], picture)
