@@ -4,10 +4,11 @@ import streamlit as st
 
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_view:", layout="wide", initial_sidebar_state="expanded")
 
+# Every url_path equals its file name: see widgets.run_through_dashboard for why.
 PAGES = {
     "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)],
     "Arithmetic": [
-        st.Page("pages/output_size.py", title="Output size", icon=":material/straighten:", url_path="output-size"),
+        st.Page("pages/output_size.py", title="Output size", icon=":material/straighten:", url_path="output_size"),
     ],
     "Convolution": [
         st.Page("pages/matrix.py", title="Convolution as a matrix", icon=":material/grid_on:", url_path="matrix"),

@@ -16,6 +16,26 @@ import streamlit as st
 from core import ConvConfigError
 from core.suggest import nearest_valid
 
+def run_through_dashboard() -> None:
+    """Make sure this page runs inside dashboard.py's navigation; call it first on every page.
+
+    A ``pages/`` folder next to the entry point puts Streamlit in its legacy multipage mode until
+    ``st.navigation`` has run once in the server process. Until then a direct link such as
+    ``/matrix`` runs ``pages/matrix.py`` by itself: no page config, no shared sidebar, and that
+    session keeps the legacy routing. So a page reached that way runs dashboard.py in its place:
+    its ``st.navigation`` switches the legacy mode off and opens the linked page (found by its
+    URL path, which is why every ``url_path`` equals its file name).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        import runpy
+        from pathlib import Path
+
+        runpy.run_path(str(Path(__file__).with_name("dashboard.py")), run_name="__main__")
+        st.stop()
+
+
 # Keys owned by the shared sidebar (dashboard.py); valid on every page.
 GLOBAL_KEYS = {"present": "Presentation mode"}
 

@@ -279,7 +279,7 @@ def _conv_explanation(params: dict) -> str:
 
 
 def _size_query(mode: str, params: dict) -> dict:
-    """Query for the "output-size" page: every per-axis value, output_padding 0 for a convolution."""
+    """Query for the "output_size" page: every per-axis value, output_padding 0 for a convolution."""
     keys = {"in": "input_size", "k": "kernel_size", "s": "stride", "p": "padding", "d": "dilation", "op": "output_padding"}
     query = {"mode": mode}
     for short, key in keys.items():
@@ -313,7 +313,7 @@ def _make_conv_output(rng: random.Random, level: _Level) -> Question:
         f"**What is the output height×width?**"
     )
     explanation = f"{_conv_explanation(params)}\n\nOutput: {_shape(answer)}."
-    return Question("conv_output", prompt, answer, "H×W", params, explanation, "output-size", _size_query("conv", params))
+    return Question("conv_output", prompt, answer, "H×W", params, explanation, "output_size", _size_query("conv", params))
 
 
 def _make_transpose_output(rng: random.Random, level: _Level) -> Question:
@@ -336,7 +336,7 @@ def _make_transpose_output(rng: random.Random, level: _Level) -> Question:
     ]
     explanation = "\n".join([_TRANSPOSE_RULE, "", *steps, "", f"Output: {_shape(answer)}."])
     return Question(
-        "transpose_output", prompt, answer, "H×W", params, explanation, "output-size", _size_query("transpose", params)
+        "transpose_output", prompt, answer, "H×W", params, explanation, "output_size", _size_query("transpose", params)
     )
 
 
@@ -480,7 +480,7 @@ def _make_find_params(rng: random.Random, level: _Level) -> Question:
         f"Also correct: {also}." if others else "No other pair works.",
     ])
     return Question(
-        "find_params", prompt, (stride, padding), "stride, padding", params, explanation, "output-size",
+        "find_params", prompt, (stride, padding), "stride, padding", params, explanation, "output_size",
         _size_query("conv", params),
     )
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from widgets import Controls
+from widgets import Controls, run_through_dashboard
+
+run_through_dashboard()
 
 st.title("ConvLab")
 Controls().report_url_problems()  # this page has no settings: say so for any in the link

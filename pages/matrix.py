@@ -10,7 +10,9 @@ from core.codegen import pytorch_code
 from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
 from core.selection import focus, parse_focus
 from figures import cell_from_selection, entry_from_selection, grid_figure, kernel_figure, matrix_figure
-from widgets import Controls, chart_click, figure_style, kernel_controls, show_figure, url_focus, verification_line
+from widgets import Controls, chart_click, figure_style, kernel_controls, show_figure, url_focus, verification_line, run_through_dashboard
+
+run_through_dashboard()
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

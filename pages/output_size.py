@@ -7,7 +7,9 @@ from core.codegen import shape_code
 from core.explain import conv_size_latex, conv_transpose_size_latex, keras_claim_rows
 from core.sizes import keras_conv_output_size, keras_conv_transpose_output_size
 from core.torch_check import torch_output_shape
-from widgets import Controls, verification_line
+from widgets import Controls, verification_line, run_through_dashboard
+
+run_through_dashboard()
 
 st.title("Output size")
 controls = Controls()

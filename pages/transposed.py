@@ -8,7 +8,9 @@ from core import (ConvConfigError, conv_input_sizes, conv_transpose2d_scatter_at
 from core.codegen import pytorch_code
 from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
 from figures import grid_figure, kernel_figure, matrix_figure
-from widgets import Controls, apply_preset, figure_style, kernel_controls, show_figure, verification_line
+from widgets import Controls, apply_preset, figure_style, kernel_controls, show_figure, verification_line, run_through_dashboard
+
+run_through_dashboard()
 
 LESSON = {"input": "ramp", "in_h": 2, "in_w": 2, "kernel": "ramp", "k_h": 2, "k_w": 2, "s_h": 1, "s_w": 1}
 PRESETS = {"Lesson: 2×2, stride 1": LESSON, "Lesson: stride 2": {**LESSON, "s_h": 2, "s_w": 2},

@@ -30,12 +30,12 @@ SEEDS = range(300)
 FIND_PARAMS_ENUMERATION_SEEDS = range(50)  # every (stride, padding) pair tried: the slow part, on a sixth
 
 PAGE_QUERY_KEYS = {
-    "output-size": {"mode", "in_h", "in_w", "k_h", "k_w", "s_h", "s_w", "p_h", "p_w", "d_h", "d_w", "op_h", "op_w"},
+    "output_size": {"mode", "in_h", "in_w", "k_h", "k_w", "s_h", "s_w", "p_h", "p_w", "d_h", "d_w", "op_h", "op_w"},
     "matrix": {"in_h", "in_w", "k_h", "k_w", "stride", "padding", "dilation"},
     "channels": {"c_in", "c_out", "groups", "k"},
 }
 KIND_PAGES = {
-    "conv_output": "output-size", "transpose_output": "output-size", "find_params": "output-size",
+    "conv_output": "output_size", "transpose_output": "output_size", "find_params": "output_size",
     "matrix_shape": "matrix", "receptive_field": "matrix", "weight_shape": "channels",
 }
 
@@ -187,7 +187,7 @@ def test_every_question_is_well_formed(quizzes):
 def test_query_presets_the_same_configuration(quizzes):
     for _, _, question in all_questions(quizzes):
         params, query = question.params, question.query
-        if question.page == "output-size":
+        if question.page == "output_size":
             assert (query["in_h"], query["in_w"]) == params["input_size"]
             assert (query["k_h"], query["k_w"]) == params["kernel_size"]
             assert (query["s_h"], query["s_w"]) == params["stride"]
@@ -210,7 +210,7 @@ OUTPUT_SIZE_RANGES = {"in": (1, 64), "k": (1, 7), "s": (1, 4), "p": (0, 3), "d":
 
 def test_output_size_presets_fit_the_page_sliders(quizzes):
     for _, _, question in all_questions(quizzes):
-        if question.page != "output-size":
+        if question.page != "output_size":
             continue
         for prefix, (low, high) in OUTPUT_SIZE_RANGES.items():
             for axis in "hw":

@@ -6,6 +6,7 @@ Browser) and ``page`` (a fresh 1280×800 context per test). Helpers live in ``te
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -75,9 +76,9 @@ def _log_tail(lines: int = 40) -> str:
     return "\n".join(SERVER_LOG.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def streamlit_server():
-    """Start ``streamlit run dashboard.py`` once for the session; yields its base URL (no trailing slash)."""
+@contextlib.contextmanager
+def running_server(log_path: Path = SERVER_LOG):
+    """``streamlit run dashboard.py`` on a free loopback port; yields its base URL, stops it after."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
@@ -88,8 +89,8 @@ def streamlit_server():
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]
-    SERVER_LOG.parent.mkdir(exist_ok=True)
-    with SERVER_LOG.open("w") as log:
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("w") as log:
         proc = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
@@ -105,6 +106,13 @@ def streamlit_server():
         yield url
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server():
+    """Start ``streamlit run dashboard.py`` once for the session; yields its base URL (no trailing slash)."""
+    with running_server() as url:
+        yield url
 
 
 def _chromium_executable(playwright) -> str:
