@@ -184,13 +184,18 @@ def figure_style():
     return FigureStyle.for_mode(presentation=presenting, dark=dark)
 
 
-def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | None = None) -> None:
-    """Show a figure full-width; with ``on_click``, a click on a point calls it (see :func:`chart_click`)."""
+def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | None = None,
+                width: str = "stretch") -> None:
+    """Show a figure; with ``on_click``, a click on a point calls it (see :func:`chart_click`).
+
+    The camera button of plotly's toolbar downloads the figure as a PNG at twice the screen size.
+    ``width="content"`` keeps a figure's own width (the matrix figure sizes its markers in pixels).
+    """
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     if on_click is None:
-        st.plotly_chart(figure, width="stretch", key=key, config=config)
+        st.plotly_chart(figure, width=width, key=key, config=config)
     else:
-        st.plotly_chart(figure, width="stretch", key=key, on_select=on_click, selection_mode="points", config=config)
+        st.plotly_chart(figure, width=width, key=key, on_select=on_click, selection_mode="points", config=config)
 
 
 # ---------------------------------------------------------------- kernels

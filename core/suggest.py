@@ -11,12 +11,14 @@ def nearest_valid(
     ranges: Mapping[str, range],
     is_valid: Callable[[dict], bool],
     max_steps: int = 12,
+    max_candidates: int = 20_000,
 ) -> dict | None:
     """The valid setting reachable in the fewest unit steps (one parameter ±1 within its range).
 
     Breadth-first search over ``settings``: distance is ``Σ |new − old|`` over the keys in
     ``ranges`` (other keys never change). Ties go to the parameter listed first in ``ranges``,
-    lowering before raising. Returns None when nothing valid is within ``max_steps``.
+    lowering before raising. Returns None when nothing valid is within ``max_steps`` or after
+    ``max_candidates`` checks, so a page never waits long for a suggestion.
     """
     start = dict(settings)
     if is_valid(start):
@@ -34,6 +36,8 @@ def nearest_valid(
                 if candidate[key] not in allowed or signature in seen:
                     continue
                 seen.add(signature)
+                if len(seen) > max_candidates:
+                    return None
                 if is_valid(candidate):
                     return candidate
                 frontier.append((candidate, steps + 1))

@@ -84,7 +84,7 @@ def _runs(indices) -> list[tuple[int, int]]:
     breaks = np.flatnonzero(np.diff(unique) != 1)
     starts = np.concatenate([[unique[0]], unique[breaks + 1]])
     ends = np.concatenate([unique[breaks], [unique[-1]]])
-    return [(int(a), int(b)) for a, b in zip(starts, ends)]
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
 
 
 def _compact_ints(values) -> np.ndarray:

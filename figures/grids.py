@@ -20,7 +20,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._cells import _fit_font, _format_values, _hover_format, _selected_points
-from .style import FigureStyle, base_layout, figure_margins, readable_text_colors, tap_colors, to_rgb, value_scale
+from .style import (
+    DEFAULT_STYLE,
+    FigureStyle,
+    base_layout,
+    figure_margins,
+    readable_text_colors,
+    tap_colors,
+    to_rgb,
+    value_scale,
+)
 
 CELL_TRACE = 0
 # Above this many cells, WebGL draws the markers: SVG slows down with thousands of nodes.
@@ -101,7 +110,7 @@ def grid_figure(
     box=None,
     show_values: bool | None = None,
     signed: bool | None = None,
-    style: FigureStyle = FigureStyle(),
+    style: FigureStyle = DEFAULT_STYLE,
     max_text_cells: int = 400,
 ) -> go.Figure:
     """A 2-D array as a grid of clickable square cells.
@@ -234,7 +243,7 @@ def _padding_outlines(geometry: _GridGeometry, style: FigureStyle, max_outlined:
     if rows.size <= max_outlined and geometry.cell >= _MIN_DASHED_CELL_PX:
         half = _MARKER_FILL / 2
         return [dict(type="rect", x0=c - half, x1=c + half, y0=r - half, y1=r + half, line=dashed, name="padding outline")
-                for r, c in zip(rows.tolist(), cols.tolist())]
+                for r, c in zip(rows.tolist(), cols.tolist(), strict=True)]
     return [dict(type="rect", x0=-geometry.pad_w - 0.5, x1=geometry.width + geometry.pad_w - 0.5,
                  y0=-geometry.pad_h - 0.5, y1=geometry.height + geometry.pad_h - 0.5, line=dashed, name="padding outline")]
 
@@ -322,7 +331,7 @@ def _index_from_xy(point, height: int, width: int) -> int | None:
     return row * width + col if 0 <= row < height and 0 <= col < width else None
 
 
-def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style: FigureStyle = FigureStyle()) -> go.Figure:
+def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style: FigureStyle = DEFAULT_STYLE) -> go.Figure:
     """A small kernel as a grid of cells coloured by tap, in the same colours as the matrix figure.
 
     Parameters

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
-from functools import lru_cache
+from functools import cache
 
 import cv2
 import numpy as np
@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from ._cells import _fit_font, _format_values, _hover_format
-from .style import SEQUENTIAL_SCALE, FigureStyle, base_layout, figure_margins, sample_rgb, value_scale
+from .style import DEFAULT_STYLE, SEQUENTIAL_SCALE, FigureStyle, base_layout, figure_margins, sample_rgb, value_scale
 
 COLORMAPS = ("cividis", "gray")
 _GRAY_SCALE = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]  # linear, like the PNG's gray levels
@@ -88,7 +88,7 @@ def _encode_indexed_png(levels: np.ndarray, palette_rgb: np.ndarray) -> str:
     return _data_uri("png", buffer.getvalue())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _palette(colormap: str) -> np.ndarray:
     """256 RGB colours of the colormap; cividis is sampled from plotly's scale so it matches the colour bar."""
     if colormap == "gray":
@@ -142,7 +142,7 @@ def image_grid_figure(
     titles,
     shared_scale: bool = True,
     kernels=None,
-    style: FigureStyle = FigureStyle(),
+    style: FigureStyle = DEFAULT_STYLE,
     max_columns: int = 4,
     colormap: str = "cividis",
     image_format: str = "png",
@@ -189,7 +189,7 @@ def image_grid_figure(
     ranges = value_ranges(arrays, shared_scale)
     plan = _GridPlan.make(arrays, kernel_arrays, style, max_columns, colorbar=shared_scale)
     traces, annotations, axes = [], [], {}
-    for k, (array, (lo, hi), title) in enumerate(zip(arrays, ranges, titles)):
+    for k, (array, (lo, hi), title) in enumerate(zip(arrays, ranges, titles, strict=True)):
         xref, yref = plan.image_axes(k)
         traces.append(go.Image(source=encode_levels(to_uint8(array, lo, hi), colormap, image_format), name=title,
                                xaxis=xref, yaxis=yref, hovertemplate="(%{y}, %{x})<extra></extra>"))
@@ -323,7 +323,7 @@ def _colorbar_carrier(value_range, colormap: str, style: FigureStyle) -> go.Scat
                                   colorbar=dict(thickness=14, outlinewidth=0, tickfont=dict(size=style.font_size))))
 
 
-def rgb_image_figure(image_hwc_uint8, title: str = "", *, style: FigureStyle = FigureStyle()) -> go.Figure:
+def rgb_image_figure(image_hwc_uint8, title: str = "", *, style: FigureStyle = DEFAULT_STYLE) -> go.Figure:
     """An input picture as one PNG: RGB ``(H, W, 3)``, RGBA ``(H, W, 4)`` or gray ``(H, W)`` uint8.
 
     Returns

@@ -24,7 +24,16 @@ import plotly.graph_objects as go
 from ._cells import _compact_ints, _fit_font, _format_values, _hover_format, _runs, _selected_points
 from .grids import _outline_width, _title_width
 from .images import encode_png
-from .style import FigureStyle, base_layout, figure_margins, readable_text_colors, tap_colors, to_rgb, value_scale
+from .style import (
+    DEFAULT_STYLE,
+    FigureStyle,
+    base_layout,
+    figure_margins,
+    readable_text_colors,
+    tap_colors,
+    to_rgb,
+    value_scale,
+)
 
 MATRIX_TRACE = 0
 WEBGL_ENTRIES = 2000
@@ -113,7 +122,7 @@ def matrix_figure(
     x_vector=None,
     y_vector=None,
     transpose: bool = False,
-    style: FigureStyle = FigureStyle(),
+    style: FigureStyle = DEFAULT_STYLE,
     max_points: int = 60_000,
 ) -> go.Figure:
     """W (or Wᵀ) from its nonzero entries, coloured by kernel tap, with its channel block structure.

@@ -151,6 +151,10 @@ class FigureStyle:
         return (840.0, 1200.0) if self.presentation else (580.0, 900.0)
 
 
+# The default of every builder's ``style=`` (FigureStyle is frozen, so one shared instance is safe).
+DEFAULT_STYLE = FigureStyle()
+
+
 def hex_colors(scale: str, count: int) -> list[str]:
     """``count`` evenly spaced colours of a plotly colour scale, as ``#rrggbb``."""
     fractions = np.linspace(0.0, 1.0, count) if count > 1 else np.zeros(1)

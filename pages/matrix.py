@@ -5,7 +5,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from core import ConvConfigError, conv2d_matrix, conv_matrix_entries
+from core import ConvConfigError, conv2d_matrix, conv_matrix_entries, conv_output_shape
 from core.codegen import pytorch_code
 from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
 from core.selection import focus, parse_focus
@@ -49,9 +49,9 @@ controls.report_url_problems()
 
 def is_valid(c):
     try:
-        make = make_weight("lesson", (c["k_h"], c["k_w"]), c["c_out"], max(c["c_in"] // c["groups"], 1))
-        conv_matrix_entries((c["c_in"], c["in_h"], c["in_w"]), make, (c["s_h"], c["s_w"]), (c["p_h"], c["p_w"]),
-                            (c["d_h"], c["d_w"]), c["groups"])
+        weight_shape = (c["c_out"], max(c["c_in"] // c["groups"], 1), c["k_h"], c["k_w"])
+        conv_output_shape((c["c_in"], c["in_h"], c["in_w"]), weight_shape, (c["s_h"], c["s_w"]), (c["p_h"], c["p_w"]),
+                          (c["d_h"], c["d_w"]), c["groups"])
         return True
     except ConvConfigError:
         return False
@@ -98,7 +98,8 @@ figure = matrix_figure(entries, highlight_rows=lit.rows if lit else (), highligh
                        x_vector=x.reshape(-1), y_vector=y.reshape(-1), style=style)
 show_figure(figure, "matrix_chart", on_click=partial(
     chart_click, "matrix_chart",
-    lambda s: (lambda n: None if n is None else f"row:{entries.rows[n]}")(entry_from_selection(s, entries))))
+    lambda s: (lambda n: None if n is None else f"row:{entries.rows[n]}")(entry_from_selection(s, entries))),
+    width="content")
 
 from core.torch_check import torch_conv2d  # noqa: E402 — torch only once the page has something to check
 

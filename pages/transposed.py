@@ -125,7 +125,8 @@ with zero_tab:
 with matrix_tab:
     st.caption("W is the convolution matrix of a Conv2d from Z's shape back to X's shape, with the same weight: "
                "vec(Z) = Wᵀ vec(X).")
-    show_figure(matrix_figure(entries, transpose=True, x_vector=x.reshape(-1), y_vector=z.reshape(-1), style=style))
+    show_figure(matrix_figure(entries, transpose=True, x_vector=x.reshape(-1), y_vector=z.reshape(-1), style=style),
+                width="content")
 
 show_figure(output_figure)
 controls.report_url_problems()

@@ -135,7 +135,7 @@ def test_grid_trace_zero_is_the_cells_in_row_major_order():
     cells = fig.data[CELL_TRACE]
     assert isinstance(cells, go.Scatter) and cells.marker.symbol == "square"
     assert len(cells.x) == 12
-    for i, (x, y) in enumerate(zip(cells.x, cells.y)):
+    for i, (x, y) in enumerate(zip(cells.x, cells.y, strict=True)):
         assert (y, x) == divmod(i, 4)
     assert list(cells.customdata) == list(range(12))
     assert cells.mode == "markers+text" and list(cells.text) == [str(v) for v in range(12)]
@@ -179,7 +179,7 @@ def test_padding_ring_is_a_separate_trace_after_the_cells():
     (ring,) = traces_named(fig, "padding")
     assert fig.data.index(ring) > CELL_TRACE
     assert len(ring.x) == (3 + 2) * (4 + 4) - 12
-    coords = set(zip(ring.y, ring.x))
+    coords = set(zip(ring.y, ring.x, strict=True))
     assert (-1, -2) in coords and (3, 5) in coords and (0, 0) not in coords
     assert set(ring.text) == {"0"}
     assert len(fig.data[0].x) == 12  # the real cells are unchanged
@@ -189,7 +189,7 @@ def test_padding_ring_is_a_separate_trace_after_the_cells():
 def test_highlight_and_boxes_are_drawn_at_their_cells():
     fig = grid_figure(np.ones((4, 4)), padding=1, highlight=[(0, 0), (-1, 3)], box=[(0, 1, 2, 3), (1, 1, 1, 1)])
     (outline,) = traces_named(fig, "highlight")
-    assert set(zip(outline.y, outline.x)) == {(0, 0), (-1, 3)}
+    assert set(zip(outline.y, outline.x, strict=True)) == {(0, 0), (-1, 3)}
     assert outline.hoverinfo == "skip" and outline.marker.symbol == "square-open"
     boxes = shapes_named(fig, "box")
     assert len(boxes) == 2
@@ -262,7 +262,7 @@ def test_matrix_tap_colours_match_the_kernel_figure(lesson_entries):
     kernel_colors = list(kernel_figure(LESSON_KERNEL).data[0].marker.color)
     for tap in range(9):
         position = (tap + 0.5) / 9
-        color = next(c for (lo, c), (hi, _) in zip(scale[:-1], scale[1:]) if lo <= position <= hi)
+        color = next(c for (lo, c), (hi, _) in zip(scale[:-1], scale[1:], strict=True) if lo <= position <= hi)
         assert color == kernel_colors[tap]
 
 

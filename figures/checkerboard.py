@@ -1,0 +1,110 @@
+"""Checkerboard artifacts in 1-D: each input's kernel stamp, and the stamp count on every output position.
+
+Distill's picture (Odena, Dumoulin & Olah, 2016), drawn from numbers: the top panel has one row per
+input position, with a square on every output position its kernel stamp covers, coloured by the
+kernel tap that lands there (the colours of :func:`figures.grids.kernel_figure`); the bottom panel
+is a bar per output position, as tall as the number of stamps it receives (the column sums of the
+top panel). Both share the x axis, so a bar sits under the stamps that build it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import DEFAULT_STYLE, FigureStyle, base_layout, tap_colors, value_scale
+
+_MARKER_FILL = 0.9
+_GAP_PX = 14.0
+
+
+def _hex(rgb) -> list[str]:
+    return [f"#{int(round(r)):02X}{int(round(g)):02X}{int(round(b)):02X}" for r, g, b in rgb]
+
+
+def overlap_figure(
+    counts,
+    *,
+    stamps=None,
+    interior: slice | None = None,
+    title: str = "",
+    style: FigureStyle = DEFAULT_STYLE,
+) -> go.Figure:
+    """Stamp counts of a 1-D transposed convolution as bars, optionally under the stamps themselves.
+
+    Parameters
+    ----------
+    counts : array_like of int, shape (n,)
+        Stamps on each output position (``core.checkerboard.overlap_counts_1d``).
+    stamps : core.ConvMatrixEntries, optional
+        The 1-D layer's ``conv_transpose_matrix_entries`` for a ``(1, 1, n_in)`` input and a
+        ``(1, 1, 1, k)`` kernel: entry ``i`` says input ``rows[i]`` stamps tap ``taps[i]`` onto
+        output ``cols[i]``. Drawn as the top panel, one row per input position.
+    interior : slice, optional
+        Output positions away from the borders (``core.checkerboard.overlap_interior``): shaded,
+        so the repeating pattern is read where the borders do not thin it out.
+    title : str
+        Figure title.
+    style : FigureStyle
+        Sizes and theme.
+
+    Returns
+    -------
+    go.Figure
+        Trace 0: the bars (``name="counts"``), one per output position. Then, with ``stamps``, one
+        ``go.Scatter`` of all stamp squares (``name="stamps"``).
+    """
+    counts = np.asarray(counts).ravel()
+    if counts.size == 0:
+        raise ValueError("overlap_figure needs at least one output position.")
+    n = counts.size
+    max_h, max_w = style.max_plot_px
+    cell = min(0.7 * style.cell_px, max_w / n)
+    n_inputs = 0 if stamps is None else int(stamps.shape[0])
+    row_px = min(cell, 0.5 * style.cell_px, (0.5 * max_h) / max(n_inputs, 1))
+    stamps_px = n_inputs * row_px
+    bars_px = 7.0 * style.font_size
+    gap = _GAP_PX if n_inputs else 0.0
+    plot_h = stamps_px + gap + bars_px
+
+    colors = _hex(value_scale(counts, signed=False).rgb(counts))
+    bars = go.Bar(
+        x=np.arange(n), y=counts, marker=dict(color=colors, line=dict(width=0)), name="counts", width=0.9,
+        text=[str(int(c)) for c in counts] if cell >= 1.4 * style.font_size else None, textposition="outside",
+        textfont=dict(size=style.font_size, color=style.text_color), cliponaxis=False,
+        hovertemplate="output %{x}: %{y} stamp(s)<extra></extra>", xaxis="x", yaxis="y",
+    )
+    traces = [bars]
+    layout = base_layout(style, title)
+    margins = dict(layout["margin"], l=20 + 4.2 * style.font_size, b=16 + 2.6 * style.font_size)
+    bars_domain = [0.0, bars_px / plot_h]
+    axis = dict(showgrid=False, zeroline=False, color=style.text_color)
+    top = max(int(counts.max()), 1)
+    layout.update(
+        height=round(margins["t"] + margins["b"] + plot_h), width=round(margins["l"] + margins["r"] + n * cell),
+        margin=margins, bargap=0.1,
+        xaxis=dict(axis, range=[-0.5, n - 0.5], title=dict(text="output position"), anchor="y",
+                   tickmode="array" if n <= 24 else "auto", tickvals=list(range(n)) if n <= 24 else None),
+        yaxis=dict(axis, domain=bars_domain, range=[0, top * 1.35], title=dict(text="stamps"), dtick=max(1, top // 4)),
+    )
+    shapes = []
+    if interior is not None and interior.stop > interior.start:
+        shapes.append(dict(type="rect", xref="x", yref="paper", x0=interior.start - 0.5, x1=interior.stop - 0.5,
+                           y0=bars_domain[0], y1=bars_domain[1], fillcolor=style.group_fill, line=dict(width=0),
+                           layer="below", name="interior"))
+    if n_inputs:
+        kernel_size = int(np.prod(stamps.weight_shape))
+        palette = np.array(tap_colors(kernel_size, dark=style.dark))
+        traces.append(go.Scatter(
+            x=stamps.cols, y=stamps.rows, mode="markers", name="stamps", xaxis="x", yaxis="y2",
+            marker=dict(symbol="square", size=max(1.0, _MARKER_FILL * min(cell, row_px)),
+                        color=palette[stamps.taps % kernel_size].tolist()),
+            customdata=stamps.taps % kernel_size,
+            hovertemplate="input %{y}, tap %{customdata} → output %{x}<extra></extra>",
+        ))
+        layout["yaxis2"] = dict(axis, domain=[(bars_px + gap) / plot_h, 1.0], range=[n_inputs - 0.5, -0.5],
+                                anchor="x", title=dict(text="input"), tickmode="array" if n_inputs <= 16 else "auto",
+                                tickvals=list(range(n_inputs)) if n_inputs <= 16 else None)
+    layout["shapes"] = shapes
+    # One construction: each add_trace / update_* call re-validates the figure and costs milliseconds.
+    return go.Figure(data=traces, layout=layout)
