@@ -9,12 +9,20 @@ PAGES = {
     "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)],
     "Arithmetic": [
         st.Page("pages/output_size.py", title="Output size", icon=":material/straighten:", url_path="output_size"),
+        st.Page("pages/channels.py", title="Channels and groups", icon=":material/stacks:", url_path="channels"),
     ],
     "Convolution": [
         st.Page("pages/matrix.py", title="Convolution as a matrix", icon=":material/grid_on:", url_path="matrix"),
     ],
     "Transposed convolution": [
-        st.Page("pages/transposed.py", title="Transposed convolution", icon=":material/open_in_full:", url_path="transposed"),
+        st.Page("pages/transposed.py", title="Transposed convolution", icon=":material/open_in_full:",
+                url_path="transposed"),
+        st.Page("pages/checkerboard.py", title="Checkerboard artifacts", icon=":material/grid_4x4:",
+                url_path="checkerboard"),
+    ],
+    "Practice": [
+        st.Page("pages/images.py", title="Filters on images", icon=":material/image:", url_path="images"),
+        st.Page("pages/quiz.py", title="Quiz: what shape comes out?", icon=":material/quiz:", url_path="quiz"),
     ],
 }
 

@@ -138,7 +138,7 @@ class Controls:
         problems = self.url_problems()
         if problems:
             st.warning("Some settings in the link could not be used:\n\n" + "\n".join(f"- {p}" for p in problems),
-                       icon="🔗")
+                       icon=":material/link_off:")
         for key in list(self.raw):
             if key not in self.values and key not in GLOBAL_KEYS and key not in self.extra_keys and key in st.query_params:
                 del st.query_params[key]
@@ -147,7 +147,7 @@ class Controls:
 def show_config_error(error: ConvConfigError, settings: Mapping[str, int], ranges: Mapping[str, range],
                       is_valid: Callable[[dict], bool]) -> None:
     """Explain an impossible configuration and offer the nearest valid one as a button."""
-    st.error(f"**This layer is impossible.** {error}", icon="⛔")
+    st.error(f"**This layer is impossible.** {error}", icon=":material/block:")
     suggestion = nearest_valid(settings, ranges, is_valid)
     if not suggestion:
         return
@@ -169,10 +169,10 @@ def verification_line(shown, reference, layer: str) -> None:
 
     difference = max_abs_difference(shown, reference)
     if difference <= 1e-9:
-        st.success(f"Checked live against `torch.nn.{layer}` (float64): max |difference| = {difference:.1e}", icon="✅")
+        st.success(f"Checked live against `torch.nn.{layer}` (float64): max |difference| = {difference:.1e}", icon=":material/check_circle:")
     else:
         st.error(f"Mismatch with `torch.nn.{layer}`: max |difference| = {difference:.3g}. Please report this.",
-                 icon="❗")
+                 icon=":material/error:")
 
 
 def figure_style():

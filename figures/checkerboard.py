@@ -14,7 +14,6 @@ import plotly.graph_objects as go
 
 from .style import DEFAULT_STYLE, FigureStyle, base_layout, tap_colors, value_scale
 
-_MARKER_FILL = 0.9
 _GAP_PX = 14.0
 
 
@@ -51,8 +50,8 @@ def overlap_figure(
     Returns
     -------
     go.Figure
-        Trace 0: the bars (``name="counts"``), one per output position. Then, with ``stamps``, one
-        ``go.Scatter`` of all stamp squares (``name="stamps"``).
+        Trace 0: the bars (``name="counts"``), one per output position. Then, with ``stamps``, a
+        ``go.Heatmap`` (``name="stamps"``) whose ``z[i, o]`` is the tap input i stamps on output o (NaN: none).
     """
     counts = np.asarray(counts).ravel()
     if counts.size == 0:
@@ -64,8 +63,8 @@ def overlap_figure(
     row_px = min(cell, 0.5 * style.cell_px, (0.5 * max_h) / max(n_inputs, 1))
     stamps_px = n_inputs * row_px
     bars_px = 7.0 * style.font_size
-    gap = _GAP_PX if n_inputs else 0.0
-    plot_h = stamps_px + gap + bars_px
+    gap_px = _GAP_PX if n_inputs else 0.0
+    plot_h = stamps_px + gap_px + bars_px
 
     colors = _hex(value_scale(counts, signed=False).rgb(counts))
     bars = go.Bar(
@@ -94,15 +93,18 @@ def overlap_figure(
                            layer="below", name="interior"))
     if n_inputs:
         kernel_size = int(np.prod(stamps.weight_shape))
-        palette = np.array(tap_colors(kernel_size, dark=style.dark))
-        traces.append(go.Scatter(
-            x=stamps.cols, y=stamps.rows, mode="markers", name="stamps", xaxis="x", yaxis="y2",
-            marker=dict(symbol="square", size=max(1.0, _MARKER_FILL * min(cell, row_px)),
-                        color=palette[stamps.taps % kernel_size].tolist()),
-            customdata=stamps.taps % kernel_size,
-            hovertemplate="input %{y}, tap %{customdata} → output %{x}<extra></extra>",
+        taps = np.full((n_inputs, n), np.nan)  # the tap input i stamps on output o; NaN: no stamp
+        taps[stamps.rows, stamps.cols] = stamps.taps % kernel_size
+        colors = tap_colors(kernel_size, dark=style.dark)
+        scale = [[edge / kernel_size, color] for k, color in enumerate(colors) for edge in (k, k + 1)]
+        # A heatmap, not pixel-sized markers: its cells follow the axes when Streamlit stretches the figure.
+        gap = 2 if min(cell, row_px) >= 8 else 0
+        traces.append(go.Heatmap(
+            z=taps, x=np.arange(n), y=np.arange(n_inputs), name="stamps", xaxis="x", yaxis="y2", colorscale=scale,
+            zmin=-0.5, zmax=kernel_size - 0.5, showscale=False, xgap=gap, ygap=gap, hoverongaps=False,
+            hovertemplate="input %{y}, tap %{z} → output %{x}<extra></extra>",
         ))
-        layout["yaxis2"] = dict(axis, domain=[(bars_px + gap) / plot_h, 1.0], range=[n_inputs - 0.5, -0.5],
+        layout["yaxis2"] = dict(axis, domain=[(bars_px + gap_px) / plot_h, 1.0], range=[n_inputs - 0.5, -0.5],
                                 anchor="x", title=dict(text="input"), tickmode="array" if n_inputs <= 16 else "auto",
                                 tickvals=list(range(n_inputs)) if n_inputs <= 16 else None)
     layout["shapes"] = shapes

@@ -35,3 +35,10 @@ st.page_link("pages/matrix.py", label="Convolution as a matrix — click a cell,
              icon=":material/grid_on:")
 st.page_link("pages/transposed.py", label="Transposed convolution — scatter, zero insertion and Wᵀ",
              icon=":material/open_in_full:")
+st.page_link("pages/channels.py", label="Channels and groups — weight shapes, parameter counts, W's blocks",
+             icon=":material/stacks:")
+st.page_link("pages/checkerboard.py", label="Checkerboard artifacts — why transposed convolutions paint grids",
+             icon=":material/grid_4x4:")
+st.page_link("pages/images.py", label="Filters on images — many kernels on a real picture, or yours",
+             icon=":material/image:")
+st.page_link("pages/quiz.py", label="Quiz — what shape comes out? One seed, the whole class", icon=":material/quiz:")

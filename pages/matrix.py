@@ -44,7 +44,6 @@ with st.sidebar:
     c_out = controls.slider("Out channels", "c_out", 1, 4, 1)
     groups = controls.slider("Groups", "groups", 1, 4, 1, help="Must divide both channel counts.")
     seed = controls.number("Seed (random values)", "seed", 0, 9999, 0)
-controls.report_url_problems()
 
 
 def is_valid(c):
@@ -62,12 +61,14 @@ try:
     x, weight, entries, y = layer((input_preset, size, seed, c_in), (kernel_preset, kernel_size, custom_key),
                                   stride, padding, dilation, groups, c_out)
 except ConvConfigError as error:
+    controls.report_url_problems()
     controls.show_config_error(error, is_valid)
     st.stop()
 
 style = figure_style()
 view_in = controls.slider("Show input channel", "view_ci", 1, c_in, 1) - 1 if c_in > 1 else 0
 view_out = controls.slider("Show output channel", "view_co", 1, c_out, 1) - 1 if c_out > 1 else 0
+controls.report_url_problems()
 selected = parse_focus(url_focus(), entries)
 lit = focus(entries, *selected) if selected else None
 in_cells = [(r, c) for ch, r, c in lit.input_cells(x.shape) if ch == view_in] if lit else []

@@ -71,7 +71,7 @@ with result_column:
             except ConvConfigError:
                 row["valid"] = "—"
         keras_rows.append(row)
-    st.dataframe([{"axis": axis, f"PyTorch (padding {p})": o, **row}
+    st.dataframe([{"axis": axis, "PyTorch": o, "padding": p, **row}
                   for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows)], hide_index=True)
     st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
                "input × stride (transposed) or ⌈input / stride⌉ (convolution).")

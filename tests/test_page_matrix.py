@@ -77,3 +77,10 @@ def test_channels_and_groups_match_torch():
     expected = torch_conv(x, w, stride=(2, 1), padding=(0, 1), dilation=(1, 2), groups=2)
     shown = figures(at)[2]["data"][0]["text"]
     assert np.allclose([float(t) for t in shown], expected[0].ravel())
+
+
+def test_channel_view_sliders_are_part_of_the_link():
+    at = open_page("matrix", {"c_in": "2", "c_out": "2", "view_ci": "2", "view_co": "2"})
+    assert_clean(at)
+    assert not at.warning
+    assert at.slider(key="view_ci").value == 2 and at.slider(key="view_co").value == 2

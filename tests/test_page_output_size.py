@@ -89,3 +89,10 @@ def test_ambiguity_lists_every_input_that_gives_the_output():
     for n, k, s in itertools.product([7, 8], [3], [2]):
         assert "inputs of size **7, 8**" in body
     assert "output_padding=1 → 8" in body
+
+
+def test_keras_table_with_different_padding_per_axis():
+    at = open_page("output_size", {"p_h": "1", "p_w": "0"})
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert list(table["PyTorch"]) == [4, 2] and list(table["padding"]) == [1, 0]
