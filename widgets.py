@@ -266,3 +266,8 @@ def apply_preset(values: Mapping[str, object]) -> None:
     """on_click callback: set several controls at once (e.g. the lesson's worked examples)."""
     for key, value in values.items():
         st.session_state[key] = value
+
+
+def csv_download(label: str, text: str, file_name: str, key: str) -> None:
+    """A button that downloads ``text`` (CSV made by core.codegen) as ``file_name``."""
+    st.download_button(label, text, file_name=file_name, mime="text/csv", key=key, icon=":material/download:")

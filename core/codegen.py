@@ -64,3 +64,18 @@ def shape_code(input_shape, kernel_size, stride=1, padding=0, dilation=1, output
         f"x = torch.zeros(1, {in_channels}, {height}, {width})  # (N, C, H, W)",
         "print(layer(x).shape)",
     ])
+
+
+def entries_csv(entries) -> str:
+    """W's nonzero entries as CSV, one line per entry: ``row,col,value`` (W[row, col] = value)."""
+    lines = [f"{r},{c},{v:.17g}" for r, c, v in zip(entries.rows.tolist(), entries.cols.tolist(), entries.values.tolist())]
+    return "row,col,value\n" + "\n".join(lines) + "\n"
+
+
+def array_csv(array) -> str:
+    """A (C, H, W) or (H, W) array as CSV, one line per element: ``channel,row,col,value``."""
+    array = np.asarray(array, dtype=float)
+    array = array[None] if array.ndim == 2 else array
+    channel, row, col = np.indices(array.shape).reshape(3, -1)
+    lines = [f"{c},{r},{k},{v:.17g}" for c, r, k, v in zip(channel.tolist(), row.tolist(), col.tolist(), array.ravel().tolist())]
+    return "channel,row,col,value\n" + "\n".join(lines) + "\n"

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 from core import ConvConfigError, conv2d_matrix, conv_matrix_entries, conv_output_shape
-from core.codegen import pytorch_code
+from core.codegen import array_csv, entries_csv, pytorch_code
 from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
 from core.selection import focus, parse_focus
 from figures import cell_from_selection, entry_from_selection, grid_figure, kernel_figure, matrix_figure
-from widgets import Controls, chart_click, figure_style, kernel_controls, show_figure, url_focus, verification_line, run_through_dashboard
+from widgets import Controls, chart_click, csv_download, figure_style, kernel_controls, show_figure, url_focus, verification_line, run_through_dashboard
 
 run_through_dashboard()
 
@@ -105,5 +105,13 @@ show_figure(figure, "matrix_chart", on_click=partial(
 from core.torch_check import torch_conv2d  # noqa: E402 — torch only once the page has something to check
 
 verification_line(y, torch_conv2d(x, weight, stride, padding, dilation, groups), "Conv2d")
+left, right = st.columns(2)
+with left:
+    if len(entries.rows) <= 200_000:  # larger exports would slow every rerun; the PyTorch code rebuilds W
+        csv_download("W as CSV (row, col, value)", entries_csv(entries), "W.csv", "w_csv")
+    else:
+        st.caption(f"W has {len(entries.rows):,} entries: too many for a CSV here; the PyTorch code rebuilds it.")
+with right:
+    csv_download("Y as CSV", array_csv(y), "Y.csv", "y_csv")
 with st.expander("PyTorch code for this view"):
     st.code(pytorch_code(x, weight, stride, padding, dilation, groups), language="python")

@@ -5,10 +5,10 @@ import streamlit as st
 
 from core import (ConvConfigError, conv_input_sizes, conv_transpose2d_scatter_at, conv_transpose2d_zero_insertion_steps,
                   conv_transpose_matrix_entries, transpose_setup)
-from core.codegen import pytorch_code
+from core.codegen import array_csv, pytorch_code
 from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
 from figures import grid_figure, kernel_figure, matrix_figure
-from widgets import Controls, apply_preset, figure_style, kernel_controls, show_figure, verification_line, run_through_dashboard
+from widgets import Controls, apply_preset, csv_download, figure_style, kernel_controls, show_figure, verification_line, run_through_dashboard
 
 run_through_dashboard()
 
@@ -142,5 +142,6 @@ with st.expander("Round trip: which convolution this transposed convolution undo
 from core.torch_check import torch_conv_transpose2d  # noqa: E402 — torch only once there is something to check
 
 verification_line(z, torch_conv_transpose2d(x, weight, **kwargs), "ConvTranspose2d")
+csv_download("Z as CSV", array_csv(z), "Z.csv", "z_csv")
 with st.expander("PyTorch code for this view"):
     st.code(pytorch_code(x, weight, stride, padding, dilation, groups, output_padding), language="python")

@@ -84,3 +84,23 @@ def test_multichannel_weight_and_input_shapes_and_first_channel():
     assert len({kernel_text(k) for k in weight.reshape(-1, 3, 3)}) == 8
     x = make_input_channels("lesson", (4, 4), channels=3)
     assert x.shape == (3, 4, 4) and np.array_equal(x[0], LESSON_INPUT) and not np.array_equal(x[0], x[1])
+
+
+def test_csv_exports_round_trip():
+    import csv
+    import io
+
+    from core import conv_matrix_entries
+    from core.codegen import array_csv, entries_csv
+
+    entries = conv_matrix_entries((4, 4), LESSON_KERNEL)
+    rows = list(csv.DictReader(io.StringIO(entries_csv(entries))))
+    dense = np.zeros(entries.shape)
+    for line in rows:
+        dense[int(line["row"]), int(line["col"])] = float(line["value"])
+    assert np.array_equal(dense, entries.to_dense())
+    y = np.arange(12.0).reshape(2, 2, 3) / 7
+    back = np.zeros_like(y)
+    for line in csv.DictReader(io.StringIO(array_csv(y))):
+        back[int(line["channel"]), int(line["row"]), int(line["col"])] = float(line["value"])
+    assert np.array_equal(back, y)
