@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from widgets import import_heavy_modules_once
+
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_view:", layout="wide", initial_sidebar_state="expanded")
 
 # Every url_path equals its file name: see widgets.run_through_dashboard for why.
@@ -26,6 +28,7 @@ PAGES = {
     ],
 }
 
+import_heavy_modules_once()
 navigation = st.navigation(PAGES)
 with st.sidebar:
     # Shared by every page and kept in the URL, so a prepared lecture link opens in this mode.

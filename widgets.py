@@ -9,12 +9,33 @@ tells the user in plain words which values were not taken and what is used inste
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+import threading
 from dataclasses import dataclass, field
 
 import streamlit as st
 
 from core import ConvConfigError
 from core.suggest import nearest_valid
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def import_heavy_modules_once() -> None:
+    """Import the large libraries once per process, one session at a time.
+
+    When many sessions start together on a fresh server (a class opening the app at the same
+    minute), pages imported pandas, torch and friends from several threads at once, and Python's
+    import deadlock avoidance handed some of them a partially initialised module. Every run goes
+    through dashboard.py, which calls this first; later calls return at once.
+    """
+    with _IMPORT_LOCK:
+        import cv2  # noqa: F401
+        import pandas  # noqa: F401
+        import plotly.graph_objects  # noqa: F401
+        import pyarrow  # noqa: F401
+        import skimage.data  # noqa: F401
+        import torch  # noqa: F401
+
 
 def run_through_dashboard() -> None:
     """Make sure this page runs inside dashboard.py's navigation; call it first on every page.

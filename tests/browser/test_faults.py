@@ -1,0 +1,255 @@
+"""Faults a classroom produces: tabs closed or reloaded mid-rerun, many tabs at once, a dragged slider.
+
+Each test ends by checking that the server still serves a fresh page whose slider change completes.
+The pages come from dashboard.py (every registered page with a slider), so new pages are included.
+
+A run is counted by a MutationObserver on ``stApp``'s ``data-test-script-state`` (running →
+notRunning), installed in the context before any page loads: ``APP_IDLE`` alone cannot tell a
+finished rerun from one that has not started yet.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import running_server
+from tests.browser.helpers import (
+    APP_IDLE,
+    EXCEPTION,
+    REPO_ROOT,
+    SERVER_LOG,
+    assert_no_exception,
+    exception_boxes,
+    open_page,
+    wait_for_rerun,
+)
+
+
+def _registered_pages() -> dict[str, Path]:
+    """Every ``st.Page`` in dashboard.py, in order: URL path → source file."""
+    pages = {}
+    for node in ast.walk(ast.parse((REPO_ROOT / "dashboard.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            source = REPO_ROOT / node.args[0].value
+            url_path = next((k.value.value for k in node.keywords if k.arg == "url_path"), source.stem)
+            pages[url_path] = source
+    return pages
+
+
+PAGES = _registered_pages()
+# Pages that make a slider (Controls.slider / .pair / kernel_controls, or st.slider itself).
+SLIDER_PAGES = [path for path, source in PAGES.items()
+                if re.search(r"\bslider\(|\.pair\(|\bkernel_controls\(", source.read_text())]
+HEAVY_PAGE = "matrix" if "matrix" in SLIDER_PAGES else SLIDER_PAGES[-1]  # a rerun long enough to interrupt
+
+RUN_COUNTER_JS = """
+(() => {
+  const S = window.__runs = {done: 0, state: null, sawRunning: false};
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.target.getAttribute('data-testid') !== 'stApp') continue;
+      const state = record.target.getAttribute('data-test-script-state');
+      if (state === S.state) continue;
+      S.state = state;
+      if (state === 'running') S.sawRunning = true;
+      if (state === 'notRunning' && S.sawRunning) { S.sawRunning = false; S.done += 1; }
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+# The first slider on the page that can still move right (main area first, then the sidebar): its key.
+FIRST_SLIDER_JS = """
+() => {
+  for (const area of ['stMain', 'stSidebar']) {
+    for (const input of document.querySelectorAll(`[data-testid="${area}"] input[type=range]`)) {
+      const box = input.closest('[class*="st-key-"]');
+      const key = box && [...box.classList].find((c) => c.startsWith('st-key-'));
+      if (key && Number(input.value) < Number(input.max)) return key.slice('st-key-'.length);
+    }
+  }
+  return null;
+}
+"""
+RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+
+
+def counting(page: Page) -> Page:
+    """Count finished runs in ``page`` from its next navigation on (the script survives reloads)."""
+    page.add_init_script(RUN_COUNTER_JS)
+    return page
+
+
+def runs(page: Page) -> int:
+    return page.evaluate("() => window.__runs.done")
+
+
+def wait_for_run_after(page: Page, before: int, timeout: float = 30_000) -> None:
+    """Wait until a run that finished after ``before`` runs were counted, and the app is idle."""
+    page.wait_for_function("n => window.__runs.done > n", arg=before, timeout=timeout)
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+
+
+def open_counted(page: Page, base_url: str, path: str, query: str = "") -> Page:
+    """open_page, then also wait for the first run to have finished (idle can come before it starts)."""
+    counting(page)
+    open_page(page, base_url, path, query)
+    wait_for_run_after(page, 0, timeout=60_000)
+    return page
+
+
+def slider(page: Page, key: str):
+    return page.locator(f".st-key-{key} input[type=range]")
+
+
+def press(page: Page, key: str, arrow: str = "ArrowRight") -> int:
+    """Focus the slider ``key`` and press ``arrow`` once; returns the run count before the press."""
+    before = runs(page)
+    slider(page, key).focus()
+    page.keyboard.press(arrow)
+    return before
+
+
+def first_slider(page: Page) -> str:
+    """The key of the page's first movable slider, waiting for it to be drawn.
+
+    A fresh context draws a slider only after its component's code has loaded, which can be after
+    the run that created it has finished.
+    """
+    return page.wait_for_function(FIRST_SLIDER_JS, timeout=30_000).json_value()
+
+
+def assert_slider_change_completes(page: Page) -> None:
+    """Move the page's first slider one step right: the rerun finishes, with the new value and no exception."""
+    key = first_slider(page)
+    value = int(slider(page, key).input_value())
+    wait_for_run_after(page, press(page, key))
+    expect(slider(page, key)).to_have_value(str(value + 1))
+    assert_no_exception(page)
+
+
+def server_log_size(log_path: Path = SERVER_LOG) -> int:
+    return log_path.stat().st_size if log_path.exists() else 0
+
+
+def _log_since(since: int, log_path: Path) -> str:
+    with log_path.open("rb") as log:
+        log.seek(since)
+        return re.sub(r"\x1b\[[0-9;]*m", "", log.read().decode(errors="replace"))  # no colour codes
+
+
+def assert_no_new_traceback(since: int, log_path: Path = SERVER_LOG) -> None:
+    """The server log has no traceback after byte ``since`` (the page shows a redacted box at most)."""
+    new = _log_since(since, log_path)
+    assert "Traceback" not in new, f"The server logged an exception during this test:\n{new[-4000:]}"
+
+
+def assert_no_exception_box(page: Page, log_path: Path) -> None:
+    """assert_no_exception for a server of the test's own: the message quotes that server's errors."""
+    boxes = exception_boxes(page)
+    errors = re.findall(r"^\w+(?:Error|Exception)\b.*$", _log_since(0, log_path), re.M)
+    assert not boxes, f"{page.url} shows {len(boxes)} exception box(es); {log_path} says:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def fresh_context(browser):
+    """Another browser context (another visitor), closed after the test."""
+    context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context
+    context.close()
+
+
+def _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, interrupt):
+    log_start = server_log_size()
+    open_counted(page, streamlit_server, HEAVY_PAGE)
+    key = first_slider(page)
+    press(page, key)
+    page.wait_for_selector(RUNNING, timeout=10_000)  # the rerun has started and not finished
+    interrupt(page)
+
+    fresh = open_counted(fresh_context.new_page(), streamlit_server, SLIDER_PAGES[0])
+    assert_no_exception(fresh)
+    assert_slider_change_completes(fresh)
+    assert_no_new_traceback(log_start)
+    return fresh
+
+
+def test_browser_disconnecting_mid_rerun_leaves_the_server_serving(page, streamlit_server, fresh_context):
+    _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, lambda p: p.context.close())
+
+
+def test_reload_mid_rerun(page, streamlit_server, fresh_context):
+    def reload(p: Page):
+        p.reload()
+        wait_for_run_after(p, 0, timeout=60_000)  # the counter restarts with the reloaded document
+        assert_no_exception(p)
+        assert_slider_change_completes(p)  # the reloaded tab itself works
+
+    _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, reload)
+
+
+def test_five_tabs_at_once_on_a_fresh_server_then_a_sixth(page):
+    """The class arrives together: five different pages open at once as a fresh server's first visitors.
+
+    A server of its own (the shared one is long warm by now): the first runs of a process import the
+    heavy libraries, and concurrent first runs are where import races show.
+    """
+    log_path = REPO_ROOT / "test-results" / "faults-fresh-server.log"
+    with running_server(log_path) as url:
+        _five_tabs_then_a_sixth(page, url, log_path)
+    assert_no_new_traceback(0, log_path)
+
+
+def _five_tabs_then_a_sixth(page: Page, streamlit_server: str, log_path: Path) -> None:
+    context = page.context
+    tabs = [page] + [context.new_page() for _ in range(4)]
+    for tab in tabs:
+        counting(tab)
+    # Open all five before waiting on any of them, so their first runs overlap.
+    for tab, path in zip(tabs, (SLIDER_PAGES * 5)[:5], strict=True):
+        tab.goto(f"{streamlit_server}/{path}")
+    for tab in tabs:
+        wait_for_run_after(tab, 0, timeout=60_000)
+        assert_no_exception_box(tab, log_path)
+    keys = [first_slider(tab) for tab in tabs]
+    values = [int(slider(tab, key).input_value()) for tab, key in zip(tabs, keys, strict=True)]
+    befores = [press(tab, key) for tab, key in zip(tabs, keys, strict=True)]  # every change sent before any finishes
+    for tab, key, value, before in zip(tabs, keys, values, befores, strict=True):
+        wait_for_run_after(tab, before)
+        expect(slider(tab, key)).to_have_value(str(value + 1))
+        assert_no_exception_box(tab, log_path)
+
+    sixth = open_counted(context.new_page(), streamlit_server, SLIDER_PAGES[0])
+    assert_slider_change_completes(sixth)
+    assert_no_exception_box(sixth, log_path)
+
+
+@pytest.mark.skipif("output_size" not in PAGES, reason="the output-size page is not registered")
+def test_rapid_slider_drag_ends_on_the_last_value(page, streamlit_server):
+    open_counted(page, streamlit_server, "output_size")
+    in_h = slider(page, "in_h")
+    expect(in_h).to_have_value("4")
+    in_h.focus()
+    for _ in range(15):
+        page.keyboard.press("ArrowRight")  # no waits: reruns are requested while others still run
+
+    # The last value wins everywhere: the slider, its label, the URL, and the page's result.
+    expect(in_h).to_have_value("19")
+    metric = page.locator('[data-testid="stMetricValue"]')
+    expect(metric).to_have_text("17 × 2", timeout=30_000)  # conv, k = 3: (19 − 3 + 1) × (4 − 3 + 1)
+    page.wait_for_selector(APP_IDLE)
+    wait_for_rerun(page)  # nothing still queued moves it afterwards
+    expect(in_h).to_have_value("19")
+    expect(in_h).to_have_attribute("aria-valuetext", "19")
+    expect(page.locator('.st-key-in_h [data-testid="stSliderThumbValue"]')).to_have_text("19")
+    expect(metric).to_have_text("17 × 2")
+    # The formula for o_H is written with the numbers: its TeX source (KaTeX keeps it) ends in 19's result.
+    formula = page.locator('[data-testid="stMain"] .katex annotation').first.text_content()
+    assert formula.startswith("o_H") and r"\frac{19 + " in formula and formula.endswith("= 17"), formula
+    assert re.search(r"[?&]in_h=19(&|$)", page.url), page.url
+    assert page.locator(EXCEPTION).count() == 0
