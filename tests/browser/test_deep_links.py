@@ -5,6 +5,8 @@ st.navigation has run once in the process; widgets.run_through_dashboard handles
 needs its own fresh server: the shared one has long since run st.navigation.
 """
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import running_server
 from tests.browser.helpers import REPO_ROOT, assert_no_exception, open_page
 
@@ -15,10 +17,11 @@ def test_first_request_to_a_fresh_server_is_a_deep_link(page):
         assert_no_exception(page)
         # dashboard.py ran: its navigation sections and the shared sidebar toggle are there.
         sidebar = page.locator('[data-testid="stSidebar"]')
-        assert sidebar.get_by_text("Convolution as a matrix").is_visible()
-        assert sidebar.get_by_text("Presentation mode").is_visible()
-        assert page.locator(".st-key-in_h input[type=range]").input_value() == "5"
-        assert page.get_by_text("W: 6 × 20").first.is_visible()
+        # expect() waits for the element: the sidebar's widgets can arrive after the first idle frame.
+        expect(sidebar.get_by_text("Convolution as a matrix")).to_be_visible()
+        expect(sidebar.get_by_text("Presentation mode")).to_be_visible()
+        expect(page.locator(".st-key-in_h input[type=range]")).to_have_value("5")
+        expect(page.get_by_text("W: 6 × 20").first).to_be_visible()
         # The session keeps working: a second page by its URL name.
         open_page(page, url, "output_size", {"in_h": 9})
-        assert page.locator('[data-testid="stMetricValue"]').inner_text() == "7 × 2"
+        expect(page.locator('[data-testid="stMetricValue"]')).to_have_text("7 × 2")
