@@ -18,7 +18,7 @@ when the DOM stopped changing, and — with AppTest in this process, after the b
 script's own time, the figures' JSON size and the ``gc.collect(2)`` Streamlit runs after every rerun
 (``runner.postScriptGC``; AppTest skips it, the server does not).
 
-A slow case stops early (after 25 s of timed presses, with at least 3): a page at 20×
+A slow case stops early (after 15 s of timed presses, with at least 3): a page at 20×
 the floor needs no 20 samples to show it, and a full run stays near 10 minutes on 2 cores.
 ``--option KEY=VALUE`` starts both servers with a Streamlit option, to try a fix before editing
 ``.streamlit/config.toml`` (the floor app runs from the repo root, so it reads that file too).
@@ -86,6 +86,7 @@ FLOOR_WIGGLE = "value"
 
 TARGET_DEFAULTS, TARGET_LARGEST, TARGET_COLD = 1.5, 2.5, 1.5
 MIN_SAMPLES = 3  # a case over its time budget stops with at least this many timed changes
+SLOW_PRESS_S = 5  # a warm-up press slower than this is the only one
 SETTLE_QUIET_MS = 250  # the DOM counts as settled after this long without a mutation
 CHANGE_TIMEOUT_MS = 60_000
 BENCH_DOC = ROOT / "docs" / "benchmarks.md"
@@ -293,9 +294,11 @@ def slider_input(page, keys, timeout=15_000):
     return None, None
 
 
+VALUE_JS = "(el.getAttribute('aria-valuenow') ?? el.value)"  # a slider's value, input or ARIA widget
+
+
 def slider_value(locator) -> float:
-    value = locator.get_attribute("aria-valuenow")
-    return float(value if value is not None else locator.input_value())
+    return float(locator.evaluate(f"(el) => {VALUE_JS}"))
 
 
 class SliderDriver:
@@ -336,21 +339,21 @@ class SliderDriver:
     def press(self, record: bool) -> None:
         """Change the slider by one step, wait for the rerun and the DOM to settle; ``record`` the times."""
         case, page, slider = self.case, self.page, self.slider
-        before = slider_value(slider)
-        slider.focus()
-        page.evaluate("window.__bench.reset()")
+        # One round trip each side of the keypress: Playwright calls are slow on a busy machine.
+        before = slider.evaluate(f"(el) => {{ el.focus(); window.__bench.reset(); return {VALUE_JS}; }}")
         page.keyboard.press(self.keys[self.presses % 2])
         self.presses += 1
         page.wait_for_function("() => window.__bench.run() !== null", timeout=CHANGE_TIMEOUT_MS, polling=10)
         if not wait_settled(page) and "still changing" not in case.note:
             case.note += "note: the DOM was still changing 30 s after a run finished; "
-        if slider_value(slider) == before:
+        data = slider.evaluate(f"""(el) => ({{...window.__bench.run(), lastMutation: window.__bench.lastMutation,
+            longTasks: window.__bench.longTasks, value: {VALUE_JS},
+            exceptions: document.querySelectorAll('{EXCEPTION}').length}})""")
+        if data["value"] == before:
             raise RuntimeError(f"{case.label}: pressing a key left {case.key} at {before}: not a change")
-        data = page.evaluate("() => ({...window.__bench.run(), lastMutation: window.__bench.lastMutation, "
-                             "longTasks: window.__bench.longTasks})")
         if not data["msgs"]:
             raise RuntimeError(f"{case.label}: a run was seen but no websocket message arrived")
-        if page.locator(EXCEPTION).count() and "exception" not in case.note:
+        if data["exceptions"] and "exception" not in case.note:
             case.note += "note: an exception box appeared while wiggling; "
         if not record:
             return
@@ -366,13 +369,18 @@ class SliderDriver:
     def series(self, warmup: int, repeats: int, budget: float = float("inf")) -> None:
         """``warmup`` untimed presses, then up to ``repeats`` timed ones.
 
-        A slow case stops early once its timed presses have taken ``budget`` seconds and there are
-        MIN_SAMPLES of them: a page at 20× the floor needs no 20 samples to show it, and the run stays short.
+        One press each way fills the page's caches for both values, so a slow page (a press over
+        SLOW_PRESS_S) gets one warm-up only. Timed presses stop early once they have taken ``budget``
+        seconds and there are MIN_SAMPLES of them: a page at 20× the floor needs no 20 samples to show
+        it, and the run stays short.
         """
         if self.slider is None:
             return
         for _ in range(warmup):
+            started = time.perf_counter()
             self.press(record=False)
+            if time.perf_counter() - started > SLOW_PRESS_S:
+                break
         started, timed = time.perf_counter(), 0
         while timed < repeats:
             if timed >= MIN_SAMPLES and time.perf_counter() - started > budget:
@@ -575,7 +583,7 @@ def report(floor: Case, cases: list[Case], cold: dict, skipped: list[str], info:
             cold_lines.append(f"| {label} | {fmt(median(c['health']))} | {fmt(median(c['paint']))} "
                               f"| {fmt(median(c['idle']))} |")
 
-    notes = [f"- {c.label}: {c.note}" for c in cases if c.note] + [f"- {s}" for s in skipped]
+    notes = [f"- {c.label}: {c.note.strip().rstrip(';')}" for c in cases if c.note] + [f"- {s}" for s in skipped]
     mode = "quick" if args.quick else "full"
     text = "\n".join([
         SECTION, "",
@@ -584,7 +592,8 @@ def report(floor: Case, cases: list[Case], cold: dict, skipped: list[str], info:
         "alternately, so the value always changes) on the focused slider, timed in the page from the keydown "
         "to the app's script state returning to `notRunning`. The floor is `bench/floor_app.py` (one slider, "
         "one text) in the same browser, sampled between the pages so that load on the machine weighs on both; "
-        "ratios are to its median. A case whose timed changes pass 25 s stops early (at least 3), so its p95 "
+        f"ratios are to its median. A case whose timed changes pass {args.budget} s stops early (at least "
+        f"{MIN_SAMPLES}), so its p95 "
         "is close to its maximum. Cold start is process start → the home page's first element visible in a "
         "fresh browser context. The script exits 0 whatever the result; misses are printed as `MISSED`.",
         "",
@@ -640,7 +649,7 @@ def main() -> int:
                         help="a Streamlit config option for both servers, to try a fix without editing "
                              "config.toml (e.g. runner.postScriptGC=false); repeatable")
     args = parser.parse_args()
-    args.repeats, args.warmup, args.cold, args.budget = (6, 1, 1, 12) if args.quick else (20, 2, 3, 25)
+    args.repeats, args.warmup, args.cold, args.budget = (6, 1, 1, 12) if args.quick else (20, 2, 3, 15)
     write = (not args.quick) if args.write is None else args.write
     selected = {p.strip().replace("-", "_") for p in args.pages.split(",")} if args.pages else None
 
@@ -682,6 +691,7 @@ def main() -> int:
                                 cold[script][name].append(value)
                             print(f"cold start {i + 1}/{args.cold} {script}: first paint {result['paint']:.0f} ms",
                                   flush=True)
+                print(f"[{time.perf_counter() - began:.0f} s] slider latency", flush=True)
                 floor_server = servers.start(FLOOR_APP)
                 dashboard = servers.start(DASHBOARD)
                 # The floor is sampled in blocks between the pages and pooled, so load from elsewhere on
@@ -697,7 +707,8 @@ def main() -> int:
                               flush=True)
                         for case in (c for c in cases if c.page == page_path):
                             measure_case(browser, dashboard.url, case, args.warmup, args.repeats, args.budget)
-                            print(f"{case.label}: median {median(case.latency):.0f} ms (n={len(case.latency)}) "
+                            print(f"[{time.perf_counter() - began:.0f} s] {case.label}: median "
+                                  f"{median(case.latency):.0f} ms (n={len(case.latency)}) "
                                   f"{case.note}", flush=True)
                     floor_driver.series(1, block)
                     print(f"floor: median {median(floor.latency):.0f} ms (n={len(floor.latency)})", flush=True)
@@ -708,6 +719,7 @@ def main() -> int:
                 with contextlib.suppress(Exception):  # after a Ctrl-C the browser may be gone already
                     browser.close()
         if args.profile:
+            print(f"[{time.perf_counter() - began:.0f} s] AppTest profile", flush=True)
             floor.profile = profile_floor()
             print(f"profile floor: {json.dumps(floor.profile)}", flush=True)
             for case in cases:

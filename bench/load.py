@@ -29,8 +29,9 @@ growth between the rounds' settled values.
 Targets: 0 errors; p95 of change → rerun finished ≤ 1 s; peak RSS ≤ 1.2 GB; settled RSS after the
 last round no more than 5 % above the settled RSS after the first. Exits 1 if one is missed.
 
-Run from the repo root: ``.venv/bin/python bench/load.py`` (about 6 minutes; waits first for the
-1-minute load average to drop below 1.0) or ``--quick`` while developing. A full run writes its
+Run from the repo root: ``.venv/bin/python bench/load.py`` (8–10 minutes on a quiet machine; it first
+waits up to 5 minutes for the 1-minute load average to drop below 1.0) or ``--quick`` while
+developing; ``--option runner.postScriptGC=false`` passes a config option to the server. A full run writes its
 figures into docs/benchmarks.md under "Classroom load" (``--no-docs`` to skip; ``--docs`` to write a
 quick run's). Raw samples and the server's log go to bench/results/.
 """
@@ -70,6 +71,7 @@ from tests.browser.helpers import APP_IDLE, EXCEPTION  # noqa: E402
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 DOCS = REPO_ROOT / "docs" / "benchmarks.md"
 SECTION = "Classroom load"
+NOTES_HEADING = "### Notes (kept when the figures are regenerated)"
 
 P95_TARGET_S = 1.0
 PEAK_RSS_TARGET = 1.2e9  # bytes
@@ -93,7 +95,7 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 # waiting, the script run on the server, and rendering.
 INIT_JS = r"""
 (() => {
-  const S = window.__cl = {state: null, conn: null, connected: false, disconnects: 0, wsClosed: 0,
+  const S = window.__cl = {state: null, conn: null, connected: false, disconnects: 0, wsClosed: 0, wsClosedOpening: 0,
                            pending: null, samples: [], maxExceptions: 0, started: 0, finished: 0};
   const EXCEPTION = '[data-testid="stException"]';
   // The number and (varint) value of a ForwardMsg's `type` field: the first top-level field after 1 and 2.
@@ -132,7 +134,8 @@ INIT_JS = r"""
   window.WebSocket = class extends NativeWebSocket {
     constructor(...args) {
       super(...args);
-      this.addEventListener('close', () => { S.wsClosed += 1; });
+      // A close before the first CONNECTED is a failed first connection (retried), after it a dropped one.
+      this.addEventListener('close', () => { if (S.connected) S.wsClosed += 1; else S.wsClosedOpening += 1; });
       // Added before Streamlit's own handler, so it sees each message before the app handles it.
       this.addEventListener('message', (event) => {
         const [field, value] = messageType(event.data);
@@ -373,12 +376,15 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(log_path: Path, options: list[str] = ()) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
+    for option in options:  # e.g. runner.postScriptGC=false → --runner.postScriptGC false
+        key, _, value = option.partition("=")
+        command += [f"--{key}", value]
     with log_path.open("w") as log:
         proc = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
@@ -421,14 +427,16 @@ class SessionResult:
     stalls: int = 0  # ticks skipped because the tab did not respond to Playwright for 30 s (browser-side)
     exceptions: int = 0
     disconnects: int = 0
-    ws_closed: int = 0
+    ws_closed: int = 0  # WebSocket closed after the session had connected
+    ws_closed_opening: int = 0  # WebSocket closed before the first connection succeeded (the client retries)
     page_errors: list[str] = field(default_factory=list)
     failure: str | None = None  # the page did not load, or the session crashed
     latencies: list[dict] = field(default_factory=list)  # seconds, see latency()
 
     @property
     def errors(self) -> int:
-        return (self.lost + self.exceptions + self.disconnects + self.ws_closed + len(self.page_errors)
+        return (self.lost + self.exceptions + self.disconnects + self.ws_closed + self.ws_closed_opening
+                + len(self.page_errors)
                 + (self.failure is not None))
 
 
@@ -488,7 +496,7 @@ async def run_session(browser, url: str, result: SessionResult, seconds: float) 
         state = await page.evaluate("() => window.__cl")
         result.exceptions = max(result.exceptions, state["maxExceptions"], await page.locator(EXCEPTION).count())
         result.disconnects = state["disconnects"]
-        result.ws_closed = state["wsClosed"]
+        result.ws_closed, result.ws_closed_opening = state["wsClosed"], state["wsClosedOpening"]
         result.latencies = [latency(s) for s in state["samples"]]
     except Exception as error:  # noqa: BLE001 - one broken session is a finding, not a crash
         result.failure = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
@@ -511,8 +519,9 @@ async def probe_pages(browser, url: str, pages: dict[str, Path]) -> dict[str, di
             # A widget is drawn once its component's code has loaded, which can be well after the run
             # that made it finished: wait for one as long as the page's code says it makes one.
             try:
-                handle = await page.wait_for_function(FIND_SLIDER_JS, timeout=60_000 if makes_slider(source) else 3_000)
-                slider = await handle.json_value()
+                await page.wait_for_function(FIND_SLIDER_JS, timeout=60_000 if makes_slider(source) else 3_000)
+                await page.wait_for_load_state("networkidle", timeout=LOAD_TIMEOUT_MS)  # every widget drawn
+                slider = await page.evaluate(FIND_SLIDER_JS)
             except PlaywrightTimeout:
                 slider = None
             found[path] = {"slider": slider, "exceptions": await page.locator(EXCEPTION).count(), "alone": []}
@@ -587,7 +596,9 @@ async def run_round(browser, url, number, assignment, pages, seconds, settle, sa
     server, browser_cpu = after.server_cpu - before.server_cpu, after.browser_cpu - before.browser_cpu
     busy = after.machine_busy - before.machine_busy
     during = sampler.between(before.t, after.t)
+    runs = sum(len(r.latencies) + r.lost + (r.load_s is not None) for r in results)  # page opens and changes
     return {"sessions": results, "wall_s": wall, "server_cpu_s": server, "browser_cpu_s": browser_cpu,
+            "server_runs": runs, "server_cpu_per_run_s": server / runs if runs else None,
             "others_cpu_s": max(0.0, busy - server - browser_cpu), "machine_busy_s": busy,
             "load_average_mean": statistics.mean(x.load_average for x in during) if during else None}
 
@@ -618,7 +629,7 @@ async def benchmark(args) -> dict:
     load = await wait_for_quiet_machine(LOAD_AVERAGE_LIMIT, LOAD_WAIT_S) if args.wait_load else load_before_wait
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     registered = registered_pages()
-    proc, url = start_server(RESULTS_DIR / "load-server.log")
+    proc, url = start_server(RESULTS_DIR / "load-server.log", args.option)
     sampler = Sampler(proc.pid, time.monotonic())
     marks: dict[str, float] = {}
     rounds = []
@@ -670,6 +681,7 @@ async def benchmark(args) -> dict:
         "exception boxes": sum(r.exceptions for r in sessions),
         "disconnects": sum(r.disconnects for r in sessions),
         "websocket closes": sum(r.ws_closed for r in sessions),
+        "failed first connections": sum(r.ws_closed_opening for r in sessions),
         "page errors": sum(len(r.page_errors) for r in sessions),
         "lost changes": sum(r.lost for r in sessions),
         "failed sessions": sum(r.failure is not None for r in sessions),
@@ -681,6 +693,7 @@ async def benchmark(args) -> dict:
         "machine": machine(), "chromium": chromium_version, "streamlit": streamlit.__version__,
         "load_average_before_wait": load_before_wait, "load_average_at_start": load,
         "options": {"sessions": args.sessions, "seconds": args.seconds, "rounds": args.rounds, "settle": args.settle,
+                    "server_options": args.option,
                     "change_every_s": CHANGE_EVERY_S},
         "pages": {p: {"slider": f["slider"], "exceptions": f["exceptions"]} for p, f in pages.items()},
         "broken_pages": broken, "assignment": assignment,
@@ -736,7 +749,8 @@ def markdown(report: dict) -> str:
         f"round-robin over the pages that show a slider, each changing its slider every "
         f"{o['change_every_s']:.0f} s for {o['seconds']:.0f} s; {o['rounds']} round(s), each followed by "
         f"{o['settle']:.0f} s with no session (Streamlit drops a disconnected session after 120 s). "
-        "Regenerate with `.venv/bin/python bench/load.py` (`--quick` for a 5-session smoke run).",
+        "Regenerate with `.venv/bin/python bench/load.py` (`--quick` for a 5-session smoke run)."
+        + (f" Server options: `{' '.join(o['server_options'])}`." if o["server_options"] else ""),
         "",
         f"Measured {report['date']} on {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB RAM; "
         f"Chromium {report['chromium']}, Streamlit {report['streamlit']}, Python {m['python']}. "
@@ -774,6 +788,8 @@ def markdown(report: dict) -> str:
                  "on the machine (round's wall time) | "
                  + "; ".join(f"{r['server_cpu_s']:.0f} / {r['browser_cpu_s']:.0f} / {r['others_cpu_s']:.0f} "
                              f"({r['wall_s']:.0f} s)" for r in rounds) + " | |")
+    lines.append("| Server CPU per script run (page opens and slider changes), by round | "
+                 + " / ".join(_ms(r["server_cpu_per_run_s"]) for r in rounds) + " | |")
     lines += ["", "Per page (all rounds):", "",
               "| Page | Slider | Sessions | Changes | Median | p95 | Max | Waiting (median) "
               "| Script run (median / p95) | Rendering (median) | Open (median) | Alone: change (script run) | Errors |",
@@ -794,7 +810,20 @@ def markdown(report: dict) -> str:
     if report["stalls"]:
         notes.append(f"{report['stalls']} change(s) were skipped because a tab did not respond to Playwright "
                      "for 30 s (the browser, not the server).")
-    lines += [""] + notes + ["" if notes else "",
+    server_cpu = sum(r["server_cpu_s"] for r in rounds)
+    per_run = [r["server_cpu_per_run_s"] for r in rounds if r.get("server_cpu_per_run_s")]
+    if server_cpu and per_run:
+        per_run_s = statistics.mean(per_run)
+        asked = o["sessions"] / o["change_every_s"]
+        notes.append(
+            f"Reading: the harness (Chromium drawing {o['sessions']} tabs) used "
+            f"{sum(r['browser_cpu_s'] for r in rounds) / server_cpu:.1f}× the server's CPU on the same cores, so "
+            "every in-page time includes a starved browser, and the machine's other work took "
+            f"{sum(r['others_cpu_s'] for r in rounds):.0f} CPU-seconds. The server's own cost is "
+            f"{_ms(per_run_s)} of CPU per script run: {o['sessions']} sessions changing a slider every "
+            f"{o['change_every_s']:.0f} s ask for {asked:.0f} runs a second, {asked * per_run_s:.1f} CPU-seconds "
+            "per second, where one Streamlit process runs its scripts' Python on about one core (the GIL).")
+    lines += [""] + [line for note in notes for line in (note, "")] + [
               "How it is measured, in each page: the key press's `performance.now()` to the moment the rerun "
               "shows as finished — `stApp`'s `data-test-script-state` turning `notRunning` after `running`, or, "
               "when React commits a quick run's messages at once and `running` never reaches the DOM "
@@ -809,11 +838,17 @@ def markdown(report: dict) -> str:
 
 
 def write_docs(section: str, path: Path = DOCS) -> None:
-    """Replace (or append) only this benchmark's section; every other section stays as it is."""
+    """Replace (or append) only this benchmark's section; every other section stays as it is.
+
+    Within the section, a hand-written ``NOTES_HEADING`` subsection (and what follows it) is kept.
+    """
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section.rstrip("\n") + "\n\n", text, count=1).rstrip("\n") + "\n"
+    if match := pattern.search(text):
+        old = match.group(0)
+        if NOTES_HEADING in old:
+            section = section.rstrip("\n") + "\n\n" + old[old.index(NOTES_HEADING):].strip("\n")
+        text = (text[:match.start()] + section.rstrip("\n") + "\n\n" + text[match.end():]).rstrip("\n") + "\n"
     else:
         text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -826,9 +861,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--settle", type=float, default=SETTLE_S, help="seconds of sampling after each round")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Streamlit config option for the server, e.g. runner.postScriptGC=false (repeatable)")
     parser.add_argument("--quick", action="store_true", help="5 sessions, 15 s, 1 round, 10 s settle")
     parser.add_argument("--no-wait", dest="wait_load", action="store_false",
                         help="start even if the 1-minute load average is ≥ 1.0")
+    parser.add_argument("--render", type=Path, metavar="RESULTS_JSON",
+                        help="no run: render the figures of a saved bench/results/load-results.json again")
     docs = parser.add_mutually_exclusive_group()
     docs.add_argument("--docs", dest="docs", action="store_true", default=None, help="write docs/benchmarks.md")
     docs.add_argument("--no-docs", dest="docs", action="store_false")
@@ -838,7 +877,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.docs is None:
         args.docs = not args.quick
 
-    report = asyncio.run(benchmark(args))
+    report = json.loads(args.render.read_text())["report"] if args.render else asyncio.run(benchmark(args))
     section = markdown(report)
     print(section)
     if report["error_examples"]:
