@@ -125,6 +125,18 @@ class Controls:
         value = where.radio(label, options, index=index, key=key, help=help, horizontal=True, bind="query-params")
         return self._remember(key, value, "one of " + ", ".join(options))
 
+    def tabs(self, labels: Sequence[str], key: str, default: str | None = None) -> list:
+        """Tabs whose choice is in the URL; only the open one's content needs to run.
+
+        Returns the tab containers; ``tab.open`` is True for the selected one. Switching tabs reruns
+        the page, so a page builds (and sends the browser) only the figures of the tab on screen.
+        """
+        default = default or labels[0]
+        containers = st.tabs(list(labels), default=default, key=key, on_change="rerun", bind="query-params")
+        opened = next((label for label, tab in zip(labels, containers, strict=True) if tab.open), default)
+        self._remember(key, opened, "one of " + ", ".join(labels))
+        return containers
+
     def toggle(self, label: str, key: str, default: bool = False, help: str | None = None, where=st) -> bool:
         """An on/off toggle, bound to the URL (``true``/``false``)."""
         value = where.toggle(label, value=default, key=key, help=help, bind="query-params")

@@ -12,6 +12,8 @@ from widgets import Controls, apply_preset, csv_download, figure_style, kernel_c
 
 run_through_dashboard()
 
+PLAY_SECONDS = 0.8  # one scatter step per 0.8 s: slow enough to follow, on a projector too
+
 LESSON = {"input": "ramp", "in_h": 2, "in_w": 2, "kernel": "ramp", "k_h": 2, "k_w": 2, "s_h": 1, "s_w": 1}
 PRESETS = {"Lesson: 2×2, stride 1": LESSON, "Lesson: stride 2": {**LESSON, "s_h": 2, "s_w": 2},
            "Lesson: 2×3 kernel": {**LESSON, "input": "lesson 4×4", "in_h": 4, "in_w": 4, "kernel": "lesson 2×3",
@@ -81,14 +83,26 @@ view_out = controls.slider("Show output channel", "view_co", 1, c_out, 1) - 1 if
 st.markdown(f"**{c_in}×{size[0]}×{size[1]} → {z.shape[0]}×{z.shape[1]}×{z.shape[2]}** · weight "
             f"`{tuple(weight.shape)}` = (C_in, C_out/groups, kh, kw), the same tensor a Conv2d {c_out}→{c_in} uses.")
 output_figure = grid_figure(z[view_out], title=f"Output Z (channel {view_out + 1})", style=style)
-scatter_tab, zero_tab, matrix_tab = st.tabs(["1 · Scatter", "2 · Zero insertion", "3 · Matrix Wᵀ"])
+def toggle_play(last: int) -> None:
+    """Play/Pause button: start (from the first step if at the end) or stop walking the input."""
+    playing = not st.session_state.get("_playing", False)
+    if playing and st.session_state.get("step", 1) >= last:
+        st.session_state["step"] = 1
+    st.session_state["_playing"] = playing
 
-with scatter_tab:
-    st.caption("Each input element stamps a scaled copy of the kernel; the stamps add up. Padding then crops the "
-               "border (dashed box), output_padding adds rows and columns at the bottom and right.")
-    if st.session_state.get("step", 1) > x.size:
-        st.session_state["step"] = x.size
-    step = controls.slider("Step (input element)", "step", 1, x.size, 1) if x.size > 1 else 1
+
+def scatter_view() -> None:
+    """The scatter walk; while playing, a fragment that advances one step per run (reruns on a timer)."""
+    last = x.size
+    if st.session_state.get("step", 1) > last:
+        st.session_state["step"] = last
+    if st.session_state.get("_playing"):
+        if st.session_state.get("step", 1) < last:
+            st.session_state["step"] = st.session_state.get("step", 1) + 1
+        else:  # the walk is done: stop, and rerun the page so the timer stops too
+            st.session_state["_playing"] = False
+            st.rerun()
+    step = controls.slider("Step (input element)", "step", 1, last, 1) if last > 1 else 1
     state = conv_transpose2d_scatter_at(x, weight, step, **kwargs)
     channel, row, col = state["index"]
     first, second, third = st.columns(3)
@@ -101,32 +115,53 @@ with scatter_tab:
         canvas = state["canvas"][view_out]
         stamp_box = (state["top"], state["left"], *state["stamp"].shape[1:])
         crop_box = (padding[0], padding[1], *z.shape[1:])
-        show_figure(grid_figure(canvas, title=f"Running sum after {step} of {x.size}", box=[stamp_box, crop_box],
+        show_figure(grid_figure(canvas, title=f"Running sum after {step} of {last}", box=[stamp_box, crop_box],
                                 style=style))
 
-with zero_tab:
-    st.caption(f"Insert stride−1 zeros between elements, pad each side by d·(k−1)−p = {zero.edge} (crop where negative), "
-               "add output_padding bottom/right, then slide the kernel rotated 180° with stride 1.")
-    if st.session_state.get("zstep", 1) > z[0].size:
-        st.session_state["zstep"] = z[0].size
-    out_step = controls.slider("Output cell", "zstep", 1, z[0].size, 1) - 1 if z[0].size > 1 else 0
-    out_row, out_col = divmod(out_step, z.shape[2])
-    span = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
-    first, second, third = st.columns([3, 2, 3])
-    with first:
-        show_figure(grid_figure(zero.stretched[view_in], title="Stretched and padded input", style=style,
-                                box=(out_row, out_col, *span)))
-    with second:
-        show_figure(kernel_figure(weight[view_in, view_out % weight.shape[1]], title="Kernel", flipped=True, style=style))
-    with third:
-        show_figure(grid_figure(z[view_out], title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
-                                highlight=[(out_row, out_col)], style=style))
 
-with matrix_tab:
-    st.caption("W is the convolution matrix of a Conv2d from Z's shape back to X's shape, with the same weight: "
-               "vec(Z) = Wᵀ vec(X).")
-    show_figure(matrix_figure(entries, transpose=True, x_vector=x.reshape(-1), y_vector=z.reshape(-1), style=style),
-                width="content")
+# Only the open view is built and sent to the browser: all three at once are 7 figures per change.
+scatter_tab, zero_tab, matrix_tab = controls.tabs(["Scatter", "Zero insertion", "Matrix Wᵀ"], "view")
+if not scatter_tab.open:
+    controls.extra_keys |= {"step"}  # its control is not drawn: keep a linked value for when it opens
+    st.session_state["_playing"] = False
+else:
+    with scatter_tab:
+        st.caption("Each input element stamps a scaled copy of the kernel; the stamps add up. Padding then crops the "
+                   "border (dashed box), output_padding adds rows and columns at the bottom and right.")
+        playing = st.session_state.get("_playing", False)
+        if x.size > 1:  # outside the fragment: a click reruns the page, which sets the fragment's timer
+            st.button("Pause" if playing else "Play", key="play", on_click=toggle_play, args=(x.size,),
+                      icon=":material/pause:" if playing else ":material/play_arrow:")
+        # While playing, only this view reruns, every PLAY_SECONDS: the rest of the page stays as it is.
+        st.fragment(scatter_view, run_every=PLAY_SECONDS if playing else None)()
+
+if not zero_tab.open:
+    controls.extra_keys |= {"zstep"}  # its control is not drawn: keep a linked value for when it opens
+else:
+    with zero_tab:
+        st.caption(f"Insert stride−1 zeros between elements, pad each side by d·(k−1)−p = {zero.edge} (crop where negative), "
+                   "add output_padding bottom/right, then slide the kernel rotated 180° with stride 1.")
+        if st.session_state.get("zstep", 1) > z[0].size:
+            st.session_state["zstep"] = z[0].size
+        out_step = controls.slider("Output cell", "zstep", 1, z[0].size, 1) - 1 if z[0].size > 1 else 0
+        out_row, out_col = divmod(out_step, z.shape[2])
+        span = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
+        first, second, third = st.columns([3, 2, 3])
+        with first:
+            show_figure(grid_figure(zero.stretched[view_in], title="Stretched and padded input", style=style,
+                                    box=(out_row, out_col, *span)))
+        with second:
+            show_figure(kernel_figure(weight[view_in, view_out % weight.shape[1]], title="Kernel", flipped=True, style=style))
+        with third:
+            show_figure(grid_figure(z[view_out], title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
+                                    highlight=[(out_row, out_col)], style=style))
+
+if matrix_tab.open:
+    with matrix_tab:
+        st.caption("W is the convolution matrix of a Conv2d from Z's shape back to X's shape, with the same weight: "
+                   "vec(Z) = Wᵀ vec(X).")
+        show_figure(matrix_figure(entries, transpose=True, x_vector=x.reshape(-1), y_vector=z.reshape(-1), style=style),
+                    width="content")
 
 show_figure(output_figure)
 controls.report_url_problems()

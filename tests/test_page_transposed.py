@@ -18,10 +18,10 @@ def test_default_is_the_lessons_stride_1_example():
     assert _cells(figures(at)[-1]) == [0, 0, 1, 0, 4, 6, 4, 12, 9]
 
 
-@pytest.mark.parametrize("button, shape", [(1, (4, 4)), (2, (8, 9))])
-def test_lesson_presets_are_one_click_away(button, shape):
+@pytest.mark.parametrize("label, shape", [("Lesson: stride 2", (4, 4)), ("Lesson: 2×3 kernel", (8, 9))])
+def test_lesson_presets_are_one_click_away(label, shape):
     at = open_page("transposed")
-    at.button[button].click().run()
+    next(button for button in at.button if button.label == label).click().run()
     assert_clean(at)
     out = figures(at)[-1]["data"][0]
     assert (int(max(array(out["y"]))) + 1, int(max(array(out["x"]))) + 1) == shape
@@ -55,3 +55,54 @@ def test_impossible_layers_explain_and_suggest(query, message):
     at.button(key="apply_suggestion").click().run()
     assert_clean(at)
     assert not at.error and "max |difference| = 0.0e+00" in texts(at)
+
+
+def _slider_keys(at):
+    return {slider.key for slider in at.slider}
+
+
+def test_each_view_opens_from_the_link_and_only_the_open_view_is_built():
+    scatter = open_page("transposed")
+    assert "step" in _slider_keys(scatter) and "zstep" not in _slider_keys(scatter)
+    assert len(figures(scatter)) == 4  # input, stamp, running sum; then the output
+
+    zero = open_page("transposed", {"view": "Zero insertion", "s_h": "2", "zstep": "5"})
+    assert_clean(zero)
+    assert "zstep" in _slider_keys(zero) and "step" not in _slider_keys(zero)
+    stretched, kernel, lit, output = figures(zero)
+    expected = torch_conv_transpose(np.arange(4.0).reshape(1, 2, 2), np.arange(4.0).reshape(1, 1, 2, 2),
+                                    stride=(2, 1))[0]
+    assert _cells(output) == _cells(lit) == expected.ravel().tolist()
+    row, col = divmod(5 - 1, expected.shape[1])
+    assert f"Z[{row}, {col}] = {expected[row, col]:g}" in lit["layout"]["title"]["text"]
+
+    matrix = open_page("transposed", {"view": "Matrix Wᵀ", "step": "3"})
+    assert_clean(matrix)
+    assert not matrix.warning, "a step kept in the link for the scatter view is not an error"
+    assert not {"step", "zstep"} & _slider_keys(matrix)
+    assert len(figures(matrix)) == 2 and "vec(Z) = Wᵀ vec(X)" in texts(matrix)
+
+
+def test_an_unknown_view_in_the_link_shows_a_notice_and_the_scatter_view():
+    at = open_page("transposed", {"view": "Fourier"})
+    assert_clean(at)
+    assert at.warning and "view=Fourier" in at.warning[0].value
+    assert "step" in _slider_keys(at)
+
+
+def test_play_walks_the_input_one_step_per_run_and_stops_at_the_end():
+    at = open_page("transposed")  # a 2×2 input: four steps
+    assert at.slider(key="step").value == 1
+    at.button(key="play").click().run()
+    assert at.slider(key="step").value == 2 and at.button(key="play").label == "Pause"
+    for expected in (3, 4):
+        at.run()  # what the fragment's timer does while playing
+        assert at.slider(key="step").value == expected
+    at.run()
+    assert_clean(at)
+    assert at.slider(key="step").value == 4 and at.button(key="play").label == "Play"
+    at.button(key="play").click().run()  # playing again from the end starts over
+    assert at.slider(key="step").value == 2
+    at.button(key="play").click().run()  # pause
+    at.run()
+    assert at.slider(key="step").value == 2 and at.button(key="play").label == "Play"
