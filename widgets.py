@@ -70,7 +70,7 @@ def run_through_dashboard() -> None:
 
 
 # Keys owned by the shared sidebar (dashboard.py); valid on every page.
-GLOBAL_KEYS = {"present": "Presentation mode"}
+GLOBAL_KEYS = {"present": "Presentation mode", "code": "the PyTorch code panel (see pytorch_code_panel)"}
 
 
 def _url_text(value) -> str:
@@ -218,6 +218,17 @@ def verification_line(shown, reference, layer: str) -> None:
     else:
         st.error(f"Mismatch with `torch.nn.{layer}`: max |difference| = {difference:.3g}. Please report this.",
                  icon=":material/error:")
+
+
+def pytorch_code_panel(make_code: Callable[[], str], key: str = "code") -> None:
+    """The PyTorch code that reproduces the view, in an expander; the code is built only while it is open.
+
+    Its open state is in the URL (``code=true``), so a lecture link can open it. Closed, it costs
+    nothing: a highlighted listing of a 4×4×7×7 weight takes the browser ~0.3 s on every rerun.
+    """
+    panel = st.expander("PyTorch code for this view", key=key, bind="query-params", icon=":material/code:")
+    if panel.open:
+        panel.code(make_code(), language="python")
 
 
 def figure_style():

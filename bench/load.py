@@ -140,10 +140,13 @@ INIT_JS = r"""
       this.addEventListener('message', (event) => {
         const [field, value] = messageType(event.data);
         const now = performance.now(), p = S.pending;
+        if (p && p.firstMessage === null && field !== null) p.firstMessage = now;
         if (field === 4) {
           S.started += 1;
           if (p && p.started === null) p.started = now;
-        } else if (field === 6 && (value === 0 || value === 1)) {  // finished (0) or compile error (1), not cut short
+        } else if (field === 6 && (value === 0 || value === 1 || value === 3)) {
+          // finished (0), compile error (1) or a fragment's run (3: it sends no new_session), not cut short
+          if (p && p.started === null && value === 3) p.started = p.firstMessage;
           if (p && p.started !== null && p.finished === null) p.finished = now;
           afterRender(() => {
             S.finished += 1;
@@ -155,8 +158,8 @@ INIT_JS = r"""
   };
   document.addEventListener('keydown', (event) => {
     if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
-      S.pending = {press: performance.now(), started: null, running: null, finished: null, done: null,
-                   paint: null, exceptions: 0, via: null};
+      S.pending = {press: performance.now(), firstMessage: null, started: null, running: null, finished: null,
+                   done: null, paint: null, exceptions: 0, via: null};
     }
   }, true);
   const seen = (state, conn) => {

@@ -9,7 +9,8 @@ Three renderings, chosen by the number of entries (the title says which one was 
 
 - up to :data:`WEBGL_ENTRIES`: SVG markers with the values printed (up to :data:`TEXT_ENTRIES`);
 - up to ``max_points``: WebGL markers (``go.Scattergl``), at least 1 px each;
-- beyond: a raster of at most :data:`RASTER_MAX_PX` px a side, each pixel showing the largest tap
+- beyond (20,000 by default, e.g. a 64×64 input's 3844 × 4096 W, whose rows would be a quarter
+  of a pixel each): a raster of at most :data:`RASTER_MAX_PX` px a side, each pixel showing the largest tap
   index among the entries it covers, sent as one PNG (``go.Image``). Millions of points would
   freeze the browser, and a dense heatmap of W would be millions of numbers in the page.
 """
@@ -123,7 +124,7 @@ def matrix_figure(
     y_vector=None,
     transpose: bool = False,
     style: FigureStyle = DEFAULT_STYLE,
-    max_points: int = 60_000,
+    max_points: int = 20_000,
 ) -> go.Figure:
     """W (or Wᵀ) from its nonzero entries, coloured by kernel tap, with its channel block structure.
 

@@ -9,7 +9,7 @@ from core import image_filters as filters
 from core.kernels import make_kernel
 from core.uploads import ImageUploadError, decode_upload_for_work
 from figures import image_grid_figure, rgb_image_figure
-from widgets import Controls, figure_style, run_through_dashboard, show_figure
+from widgets import Controls, figure_style, pytorch_code_panel, run_through_dashboard, show_figure
 
 run_through_dashboard()
 
@@ -177,8 +177,14 @@ with body:
         f"{'Checked live' if check.agrees else 'Mismatch'}: the top-left {check.rows}×{check.cols} of every output "
         f"shown (torch, float32) against ConvLab's own numpy `{layer}` (float64, no torch): max |difference| = "
         f"{check.difference:.1e} (tolerance {check.tolerance:.0e}).", icon=":material/check_circle:" if check.agrees else ":material/error:")
-    with st.expander("PyTorch code for this view"):
-        uploaded = source[0] == "upload"
-        source_shape = pixels.shape if uploaded else images.load_sample(sample).shape
-        lines = filters.picture_code_lines(None if uploaded else sample, source_shape, (height, width), gray)
-        st.code(filters.pytorch_image_code(spec, lines, kernels, seed, first), language="python")
+
+
+def image_code() -> str:
+    uploaded = source[0] == "upload"
+    source_shape = pixels.shape if uploaded else images.load_sample(sample).shape
+    lines = filters.picture_code_lines(None if uploaded else sample, source_shape, (height, width), gray)
+    return filters.pytorch_image_code(spec, lines, kernels, seed, first)
+
+
+with body:
+    pytorch_code_panel(image_code)

@@ -10,7 +10,18 @@ from core.codegen import array_csv, entries_csv, pytorch_code
 from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
 from core.selection import focus, parse_focus
 from figures import cell_from_selection, entry_from_selection, grid_figure, kernel_figure, matrix_figure
-from widgets import Controls, chart_click, csv_download, figure_style, kernel_controls, show_figure, url_focus, verification_line, run_through_dashboard
+from widgets import (
+    Controls,
+    chart_click,
+    csv_download,
+    figure_style,
+    kernel_controls,
+    pytorch_code_panel,
+    run_through_dashboard,
+    show_figure,
+    url_focus,
+    verification_line,
+)
 
 run_through_dashboard()
 
@@ -113,5 +124,4 @@ with left:
         st.caption(f"W has {len(entries.rows):,} entries: too many for a CSV here; the PyTorch code rebuilds it.")
 with right:
     csv_download("Y as CSV", array_csv(y), "Y.csv", "y_csv")
-with st.expander("PyTorch code for this view"):
-    st.code(pytorch_code(x, weight, stride, padding, dilation, groups), language="python")
+pytorch_code_panel(lambda: pytorch_code(x, weight, stride, padding, dilation, groups))

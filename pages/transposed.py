@@ -3,12 +3,28 @@
 import numpy as np
 import streamlit as st
 
-from core import (ConvConfigError, conv_input_sizes, conv_transpose2d_scatter_at, conv_transpose2d_zero_insertion_steps,
-                  conv_transpose_matrix_entries, transpose_setup)
+from core import (
+    ConvConfigError,
+    conv_input_sizes,
+    conv_transpose2d_scatter_at,
+    conv_transpose2d_zero_insertion_steps,
+    conv_transpose_matrix_entries,
+    transpose_setup,
+)
 from core.codegen import array_csv, pytorch_code
 from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
 from figures import grid_figure, kernel_figure, matrix_figure
-from widgets import Controls, apply_preset, csv_download, figure_style, kernel_controls, show_figure, verification_line, run_through_dashboard
+from widgets import (
+    Controls,
+    apply_preset,
+    csv_download,
+    figure_style,
+    kernel_controls,
+    pytorch_code_panel,
+    run_through_dashboard,
+    show_figure,
+    verification_line,
+)
 
 run_through_dashboard()
 
@@ -178,5 +194,4 @@ from core.torch_check import torch_conv_transpose2d  # noqa: E402 — torch only
 
 verification_line(z, torch_conv_transpose2d(x, weight, **kwargs), "ConvTranspose2d")
 csv_download("Z as CSV", array_csv(z), "Z.csv", "z_csv")
-with st.expander("PyTorch code for this view"):
-    st.code(pytorch_code(x, weight, stride, padding, dilation, groups, output_padding), language="python")
+pytorch_code_panel(lambda: pytorch_code(x, weight, stride, padding, dilation, groups, output_padding))

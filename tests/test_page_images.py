@@ -129,8 +129,8 @@ def _upload(at, name: str, data: bytes):
 
 @pytest.fixture(scope="module")
 def page():
-    """One session for all uploads: like a student trying file after file."""
-    return open_page("images")
+    """One session for all uploads: like a student trying file after file (with the code panel open)."""
+    return open_page("images", {"code": "true"})
 
 
 @pytest.mark.parametrize("name", GOOD_UPLOADS)

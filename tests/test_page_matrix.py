@@ -27,12 +27,25 @@ def test_every_slider_at_its_extremes():
         at.slider(key=key).set_value(at.slider(key=key).min if value == at.slider(key=key).max else value).run()
 
 
-def test_largest_input_keeps_w_sparse():
-    at = open_page("matrix", {"in_h": "64", "in_w": "64"})
+def test_a_large_w_is_drawn_from_its_nonzero_entries():
+    at = open_page("matrix", {"in_h": "32", "in_w": "40"})
+    assert_clean(at)
+    assert "W: 1140 × 1280, 10,260 nonzero entries" in at.subheader[0].value
+    w_figure = figures(at)[3]
+    assert w_figure["data"][0]["type"] == "scattergl" and len(array(w_figure["data"][0]["x"])) == 10_260
+
+
+def test_the_largest_w_is_one_compressed_image_with_the_selected_row_still_marked():
+    # 3844 rows in a figure a few hundred pixels tall: points would be sub-pixel, so W is a PNG.
+    at = open_page("matrix", {"in_h": "64", "in_w": "64", "sel": "row:130"})
     assert_clean(at)
     assert "W: 3844 × 4096, 34,596 nonzero entries" in at.subheader[0].value
     w_figure = figures(at)[3]
-    assert w_figure["data"][0]["type"] == "scattergl" and len(array(w_figure["data"][0]["x"])) == 34_596
+    picture = w_figure["data"][0]
+    assert picture["type"] == "image" and picture["source"].startswith("data:image/png;base64,")
+    assert len(w_figure["data"][0]["source"]) < 200_000
+    bands = [s for s in w_figure["layout"]["shapes"] if s.get("name") == "row band"]
+    assert bands and all((s["y0"], s["y1"]) == (129.5, 130.5) for s in bands)
 
 
 def test_selected_output_lights_up_its_receptive_field_padding_included():
@@ -84,3 +97,16 @@ def test_channel_view_sliders_are_part_of_the_link():
     assert_clean(at)
     assert not at.warning
     assert at.slider(key="view_ci").value == 2 and at.slider(key="view_co").value == 2
+
+
+def test_the_pytorch_code_is_built_only_when_its_panel_is_open():
+    closed = open_page("matrix")
+    assert not closed.code and not closed.warning
+    opened = open_page("matrix", {"code": "true", "kernel": "sobel x"})
+    assert_clean(opened)
+    assert not opened.warning, "code=true is a setting of every page with code"
+    namespace = {}
+    exec(opened.code[0].value, namespace)  # noqa: S102 — the listing runs and rebuilds the output shown
+    output = figures(opened)[2]["data"][0]
+    shown = np.array([float(t) for t in output["text"]]).reshape(namespace["y"].shape[1:])
+    assert np.array_equal(namespace["y"][0].detach().numpy(), shown)

@@ -53,7 +53,8 @@ HEAVY_PAGE = "matrix" if "matrix" in SLIDER_PAGES else SLIDER_PAGES[-1]  # a rer
 HEAVY_QUERY = "in_h=63&in_w=64&k_h=7&k_w=7" if HEAVY_PAGE == "matrix" else ""
 
 # Counts the server's runs from its WebSocket messages (ForwardMsg `new_session` = 4 starts a run,
-# `script_finished` = 6 with status 0 or 1 ends one; only top-level protobuf tags are read). The DOM's
+# `script_finished` = 6 with status 0, 1 or 3 ends one: 3 is a fragment's run, such as the transposed
+# page's scatter step; only top-level protobuf tags are read). The DOM's
 # `data-test-script-state` is not enough: React can commit a quick run's messages together, and then
 # `running` never reaches the DOM. `done` counts a run two frames after its last message, once drawn.
 RUN_COUNTER_JS = """
@@ -87,7 +88,7 @@ RUN_COUNTER_JS = """
       this.addEventListener('message', (event) => {
         const [field, value] = messageType(event.data);
         if (field === 4) S.started += 1;
-        if (field === 6 && (value === 0 || value === 1)) {
+        if (field === 6 && (value === 0 || value === 1 || value === 3)) {
           requestAnimationFrame(() => requestAnimationFrame(() => { S.done += 1; }));
         }
       });
