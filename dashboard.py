@@ -28,8 +28,9 @@ PAGES = {
     ],
 }
 
-import_heavy_modules_once()
 navigation = st.navigation(PAGES)
+# The home page needs none of the heavy libraries: it paints while they load in the background.
+import_heavy_modules_once(wait=navigation.url_path != "")  # "" is the default page, home
 with st.sidebar:
     # Shared by every page and kept in the URL, so a prepared lecture link opens in this mode.
     presenting = st.toggle("Presentation mode", key="present", bind="query-params",

@@ -18,23 +18,46 @@ from core import ConvConfigError
 from core.suggest import nearest_valid
 
 _IMPORT_LOCK = threading.Lock()
-_imports_frozen = False
+_IMPORTS_DONE = threading.Event()
+_BACKGROUND_LOCK = threading.Lock()
+_background_import: threading.Thread | None = None
 
 
-def import_heavy_modules_once() -> None:
-    """Import the large libraries once per process, one session at a time.
+def import_heavy_modules_once(wait: bool = True) -> None:
+    """Import the large libraries once per process, one thread at a time.
 
     When many sessions start together on a fresh server (a class opening the app at the same
     minute), pages imported pandas, torch and friends from several threads at once, and Python's
     import deadlock avoidance handed some of them a partially initialised module. Every run goes
-    through dashboard.py, which calls this first; later calls return at once.
+    through dashboard.py, which calls this first; once the imports are done, calls return at once.
+
+    ``wait=False`` (the home page, which needs none of these libraries) starts the imports in a
+    background thread and returns, so the first page paints without waiting for torch; any page
+    that does need them calls with ``wait=True`` and blocks on the same lock until they are in.
 
     Afterwards the libraries' objects are moved out of the garbage collector's reach
     (``gc.freeze``): Streamlit runs ``gc.collect(2)`` after every rerun, and walking the ~250,000
     objects these imports leave cost 130–250 ms of CPU per rerun, per session.
     """
-    global _imports_frozen
+    global _background_import
+    if _IMPORTS_DONE.is_set():
+        return
+    if wait:
+        _import_heavy_modules()
+        return
+    with _BACKGROUND_LOCK:  # one background thread, however many sessions arrive at once
+        if _background_import is None:
+            _background_import = threading.Thread(target=_import_heavy_modules, name="convlab-imports", daemon=True)
+            _background_import.start()
+
+
+def _import_heavy_modules() -> None:
+    """The imports themselves, under the lock; a no-op once done."""
     with _IMPORT_LOCK:
+        if _IMPORTS_DONE.is_set():
+            return
+        import gc
+
         import cv2  # noqa: F401
         import pandas  # noqa: F401
         import plotly.graph_objects  # noqa: F401
@@ -42,11 +65,8 @@ def import_heavy_modules_once() -> None:
         import skimage.data  # noqa: F401
         import torch  # noqa: F401
 
-        if not _imports_frozen:
-            import gc
-
-            gc.freeze()
-            _imports_frozen = True
+        gc.freeze()
+        _IMPORTS_DONE.set()
 
 
 def run_through_dashboard() -> None:

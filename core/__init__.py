@@ -15,6 +15,13 @@ from .matrix import (
     receptive_field,
 )
 from .params import ConvParams
+from .sizes import (
+    conv_input_sizes,
+    conv_output_size,
+    conv_transpose_output_size,
+    dilated_kernel_size,
+    keras_conv_transpose_output_size,
+)
 from .transposed import (
     ZeroInsertion,
     conv_transpose2d_matrix,
@@ -27,13 +34,6 @@ from .transposed import (
     flip_transpose_weight,
     insert_zeros,
     transpose_setup,
-)
-from .sizes import (
-    conv_input_sizes,
-    conv_output_size,
-    conv_transpose_output_size,
-    dilated_kernel_size,
-    keras_conv_transpose_output_size,
 )
 
 __all__ = [

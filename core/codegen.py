@@ -68,7 +68,7 @@ def shape_code(input_shape, kernel_size, stride=1, padding=0, dilation=1, output
 
 def entries_csv(entries) -> str:
     """W's nonzero entries as CSV, one line per entry: ``row,col,value`` (W[row, col] = value)."""
-    lines = [f"{r},{c},{v:.17g}" for r, c, v in zip(entries.rows.tolist(), entries.cols.tolist(), entries.values.tolist())]
+    lines = [f"{r},{c},{v:.17g}" for r, c, v in zip(entries.rows.tolist(), entries.cols.tolist(), entries.values.tolist(), strict=True)]
     return "row,col,value\n" + "\n".join(lines) + "\n"
 
 
@@ -77,5 +77,5 @@ def array_csv(array) -> str:
     array = np.asarray(array, dtype=float)
     array = array[None] if array.ndim == 2 else array
     channel, row, col = np.indices(array.shape).reshape(3, -1)
-    lines = [f"{c},{r},{k},{v:.17g}" for c, r, k, v in zip(channel.tolist(), row.tolist(), col.tolist(), array.ravel().tolist())]
+    lines = [f"{c},{r},{k},{v:.17g}" for c, r, k, v in zip(channel.tolist(), row.tolist(), col.tolist(), array.ravel().tolist(), strict=True)]
     return "channel,row,col,value\n" + "\n".join(lines) + "\n"

@@ -40,7 +40,7 @@ def as_input_shape(input_shape) -> tuple[int, int, int]:
         shape = (1, *shape)
     if len(shape) != 3:
         raise ConvConfigError(f"input_shape must be (H, W) or (C, H, W), got {input_shape!r}.")
-    return tuple(as_int(label, v, 1) for label, v in zip(("channels", "input height", "input width"), shape))
+    return tuple(as_int(label, v, 1) for label, v in zip(("channels", "input height", "input width"), shape, strict=True))
 
 
 def spatial_params(stride, padding, dilation):

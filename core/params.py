@@ -66,7 +66,7 @@ class ConvParams:
 
 def check_output_padding(output_padding: Pair, stride: Pair, dilation: Pair) -> None:
     """PyTorch's rule: output_padding must be smaller than either stride or dilation, per axis."""
-    for axis, op, s, d in zip(("height", "width"), output_padding, stride, dilation):
+    for axis, op, s, d in zip(("height", "width"), output_padding, stride, dilation, strict=True):
         if op >= max(s, d):
             raise ConvConfigError(
                 f"output_padding ({axis}) = {op} must be smaller than stride ({s}) or dilation ({d}): "

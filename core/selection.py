@@ -23,11 +23,11 @@ class Focus:
 
     def output_cells(self, output_shape) -> list[tuple[int, int, int]]:
         """The highlighted output elements as ``(channel, row, col)``."""
-        return [tuple(int(v) for v in cell) for cell in zip(*np.unravel_index(self.rows, output_shape))]
+        return [tuple(int(v) for v in cell) for cell in zip(*np.unravel_index(self.rows, output_shape), strict=True)]
 
     def input_cells(self, input_shape) -> list[tuple[int, int, int]]:
         """The highlighted input elements as ``(channel, row, col)``."""
-        return [tuple(int(v) for v in cell) for cell in zip(*np.unravel_index(self.cols, input_shape))]
+        return [tuple(int(v) for v in cell) for cell in zip(*np.unravel_index(self.cols, input_shape), strict=True)]
 
 
 def parse_focus(text: str | None, entries: ConvMatrixEntries) -> tuple[str, int] | None:

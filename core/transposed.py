@@ -94,7 +94,7 @@ def scatter_canvas_shape(setup: TransposeSetup) -> tuple[int, int]:
     _, height, width = setup.x.shape
     _, _, kh, kw = setup.weight.shape
     sizes = []
-    for n, k, s, p, d, out in zip((height, width), (kh, kw), setup.stride, setup.padding, setup.dilation, setup.output_shape[1:]):
+    for n, k, s, p, d, out in zip((height, width), (kh, kw), setup.stride, setup.padding, setup.dilation, setup.output_shape[1:], strict=True):
         sizes.append(max((n - 1) * s + d * (k - 1) + 1, out + p))
     return tuple(sizes)
 
@@ -241,7 +241,7 @@ def conv_transpose2d_zero_insertion_steps(x, weight, stride=1, padding=0, output
     setup = transpose_setup(x, weight, stride, padding, output_padding, dilation, groups)
     inserted = insert_zeros(setup.x, setup.stride)
     _, _, kh, kw = setup.weight.shape
-    edge = tuple(d * (k - 1) - p for d, k, p in zip(setup.dilation, (kh, kw), setup.padding))
+    edge = tuple(d * (k - 1) - p for d, k, p in zip(setup.dilation, (kh, kw), setup.padding, strict=True))
     stretched = _pad_or_crop(inserted, edge[0], edge[0] + setup.output_padding[0], axis=1)
     stretched = _pad_or_crop(stretched, edge[1], edge[1] + setup.output_padding[1], axis=2)
     flipped = flip_transpose_weight(setup.weight, setup.groups)

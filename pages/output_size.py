@@ -7,7 +7,7 @@ from core.codegen import shape_code
 from core.explain import conv_size_latex, conv_transpose_size_latex, keras_claim_rows
 from core.sizes import keras_conv_output_size, keras_conv_transpose_output_size
 from core.torch_check import torch_output_shape
-from widgets import Controls, verification_line, run_through_dashboard
+from widgets import Controls, run_through_dashboard, verification_line
 
 run_through_dashboard()
 
@@ -25,7 +25,7 @@ with settings_column:
 controls.report_url_problems()
 
 transposed = mode == "transpose"
-axes = list(zip(("H", "W"), size, kernel, stride, padding, dilation, output_padding))
+axes = list(zip(("H", "W"), size, kernel, stride, padding, dilation, output_padding, strict=True))
 
 
 def output_of(n, k, s, p, d, op):
@@ -50,7 +50,7 @@ with result_column:
 
     layer = "ConvTranspose2d" if transposed else "Conv2d"
     st.metric(f"nn.{layer} output (H × W)", f"{out[0]} × {out[1]}", border=True)
-    for (axis, n, k, s, p, d, op), o in zip(axes, out):
+    for axis, n, k, s, p, d, op in axes:
         latex = conv_transpose_size_latex(n, k, s, p, op, d, f"o_{axis}") if transposed else conv_size_latex(n, k, s, p, d, f"o_{axis}")
         st.latex(latex)
     torch_shape = torch_output_shape(size, kernel, stride, padding, dilation, output_padding if transposed else None)
@@ -58,7 +58,7 @@ with result_column:
 
     st.subheader("Keras, for the same numbers")
     keras_rows = []
-    for _, n, k, s, p, d, op in axes:
+    for _, n, k, s, _, d, op in axes:
         if transposed:
             row = {"valid": keras_conv_transpose_output_size(n, k, s, "valid", None, d),
                    "same": keras_conv_transpose_output_size(n, k, s, "same", None, d)}
@@ -72,12 +72,12 @@ with result_column:
                 row["valid"] = "—"
         keras_rows.append(row)
     st.dataframe([{"axis": axis, "PyTorch": o, "padding": p, **row}
-                  for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows)], hide_index=True)
+                  for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows, strict=True)], hide_index=True)
     st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
                "input × stride (transposed) or ⌈input / stride⌉ (convolution).")
 
     st.subheader("Many inputs, one output: what output_padding resolves")
-    for (axis, n, k, s, p, d, op), o in zip(axes, out):
+    for (axis, n, k, s, p, d, _), o in zip(axes, out, strict=True):
         conv_out = o if not transposed else n
         try:
             sizes = conv_input_sizes(conv_out, k, s, p, d)

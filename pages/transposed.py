@@ -161,7 +161,7 @@ else:
             st.session_state["zstep"] = z[0].size
         out_step = controls.slider("Output cell", "zstep", 1, z[0].size, 1) - 1 if z[0].size > 1 else 0
         out_row, out_col = divmod(out_step, z.shape[2])
-        span = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
+        span = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:], strict=True)]
         first, second, third = st.columns([3, 2, 3])
         with first:
             show_figure(grid_figure(zero.stretched[view_in], title="Stretched and padded input", style=style,
@@ -184,7 +184,7 @@ controls.report_url_problems()
 
 with st.expander("Round trip: which convolution this transposed convolution undoes"):
     for axis, n, out, k, s, p, d, op in zip("HW", size, z.shape[1:], weight.shape[2:], stride, padding, dilation,
-                                            output_padding):
+                                            output_padding, strict=True):
         sizes = conv_input_sizes(n, k, s, p, d)
         st.markdown(f"**{axis}:** Conv2d(k={k}, s={s}, p={p}, d={d}) maps each of {sizes} to {n}; this layer returns "
                     f"{out} (output_padding = {op}). Round trip restores {out}: "

@@ -63,5 +63,5 @@ def highlighted_cells(figure: dict) -> set[tuple[int, int]]:
     cells = set()
     for trace in figure["data"]:
         if trace.get("name") == "highlight":
-            cells |= {(int(round(y)), int(round(x))) for x, y in zip(array(trace["x"]), array(trace["y"]))}
+            cells |= {(int(round(y)), int(round(x))) for x, y in zip(array(trace["x"]), array(trace["y"]), strict=True)}
     return cells

@@ -136,7 +136,7 @@ def test_adjoint_identity(h, w, chans, seed):
     y = integer_array(rng, wx.shape)
     # output_padding that recovers x's size: the remainder the floor dropped.
     ops = tuple(n - ((o - 1) * s + d * (k - 1) + 1 - 2 * p)
-                for n, o, s, d, k, p in zip(x.shape[1:], wx.shape[1:], (sh, sw), (dh, dw), (kh, kw), (ph, pw)))
+                for n, o, s, d, k, p in zip(x.shape[1:], wx.shape[1:], (sh, sw), (dh, dw), (kh, kw), (ph, pw), strict=True))
     wty = conv_transpose2d_scatter(y, weight, output_padding=ops, **kwargs)
     assert wty.shape == x.shape  # conv then transposed conv restores the shape
     assert np.sum(wx * y) == np.sum(x * wty)
@@ -178,9 +178,9 @@ def test_receptive_field_is_where_the_gradient_flows():
             x = torch.zeros(1, 1, n, n, dtype=torch.float64, requires_grad=True)
             y = F.conv2d(x, torch.ones(1, 1, k, k, dtype=torch.float64), stride=s, padding=p, dilation=d)
             y[0, 0, oh, ow].backward()
-            read = set(zip(*np.nonzero(x.grad[0, 0].numpy())))
+            read = set(zip(*np.nonzero(x.grad[0, 0].numpy()), strict=True))
             rows, cols = receptive_field((oh, ow), (n, n), k, s, p, d)
-            inside = {(int(r), int(c)) for r, c in zip(rows.ravel(), cols.ravel()) if 0 <= r < n and 0 <= c < n}
+            inside = {(int(r), int(c)) for r, c in zip(rows.ravel(), cols.ravel(), strict=True) if 0 <= r < n and 0 <= c < n}
             assert inside == read
 
 

@@ -20,7 +20,7 @@ RANGES = {"k": range(1, 8), "d": range(1, 4), "p": range(0, 4), "n": range(1, 17
 
 
 def test_nearest_valid_is_valid_and_minimal_by_brute_force():
-    valid = np.array([c for c in itertools.product(*RANGES.values()) if _conv_ok(dict(zip(RANGES, c)))])
+    valid = np.array([c for c in itertools.product(*RANGES.values()) if _conv_ok(dict(zip(RANGES, c, strict=True)))])
     for n, k, d, p in itertools.product(range(1, 6), range(1, 8), range(1, 4), range(0, 4)):
         start = {"n": n, "k": k, "s": 1, "p": p, "d": d}
         best = nearest_valid(start, RANGES, _conv_ok)
