@@ -251,6 +251,54 @@ def pytorch_code_panel(make_code: Callable[[], str], key: str = "code") -> None:
         panel.code(make_code(), language="python")
 
 
+def session_memo(slot: str, key, build: Callable[[], object]):
+    """``build()`` once per ``key``, kept in this session only (one entry per slot), never seen by other sessions."""
+    memo = st.session_state.get(slot)
+    if memo is None or memo[0] != key:
+        memo = st.session_state[slot] = (key, build())
+    return memo[1]
+
+
+def step_player(controls: Controls, label: str, key: str, last: int, draw: Callable[[int], None],
+                seconds: float = 0.8) -> None:
+    """A step slider from 1 to ``last`` with a Play/Pause button; ``draw(step)`` shows that step.
+
+    While playing, the slider and ``draw`` run in a fragment that reruns every ``seconds`` and
+    advances one step, so the rest of the page stays as it is; at the last step it stops. The
+    button sits outside the fragment: its click reruns the page, which is what sets the timer.
+    """
+    playing_key = f"_playing_{key}"
+    if st.session_state.get(key, 1) > last:
+        st.session_state[key] = last
+    playing = st.session_state.get(playing_key, False) and last > 1
+    if last > 1:
+        st.button("Pause" if playing else "Play", key=f"play_{key}", on_click=_toggle_play, args=(key, last),
+                  icon=":material/pause:" if playing else ":material/play_arrow:")
+
+    def steps() -> None:
+        if st.session_state.get(playing_key):
+            if st.session_state.get(key, 1) < last:
+                st.session_state[key] = st.session_state.get(key, 1) + 1
+            else:  # the walk is done: stop, and rerun the page so the timer stops too
+                st.session_state[playing_key] = False
+                st.rerun()
+        draw(controls.slider(label, key, 1, last, 1) if last > 1 else 1)
+
+    st.fragment(steps, run_every=seconds if playing else None)()
+
+
+def stop_player(key: str) -> None:
+    """Stop a :func:`step_player` that is not on screen (its tab closed)."""
+    st.session_state[f"_playing_{key}"] = False
+
+
+def _toggle_play(key: str, last: int) -> None:
+    playing = not st.session_state.get(f"_playing_{key}", False)
+    if playing and st.session_state.get(key, 1) >= last:
+        st.session_state[key] = 1  # playing again from the end starts over
+    st.session_state[f"_playing_{key}"] = playing
+
+
 def figure_style():
     """The :class:`figures.style.FigureStyle` for the current mode (presentation mode is the sidebar toggle)."""
     from figures.style import FigureStyle
@@ -297,6 +345,56 @@ def kernel_controls(controls: Controls, default_preset: str = "lesson", default_
     where.data_editor(kernel, key=editor_key, on_change=_kernel_edited, args=(editor_key, kernel),
                       width="content", hide_index=True)
     return preset, kernel.shape, kernel
+
+
+@dataclass
+class LayerSettings:
+    """What :func:`layer_controls` read: a convolution layer and its input, as a page's sidebar sets them."""
+
+    input_preset: str
+    size: tuple[int, int]
+    kernel_preset: str
+    kernel_size: tuple[int, int]
+    custom: object  # a typed kernel (numpy array) or None
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    output_padding: tuple[int, int] | None  # None for a Conv2d page
+    dilation: tuple[int, int]
+    c_in: int
+    c_out: int
+    groups: int
+    seed: int
+
+    @property
+    def custom_key(self):
+        """The typed kernel as nested tuples (hashable, for a cache key), or None."""
+        return None if self.custom is None else tuple(map(tuple, self.custom.tolist()))
+
+
+def layer_controls(controls: Controls, max_size: int, default_size: int, input_default: str, kernel_default: str,
+                   kernel_size_default: int, transposed: bool = False, where=st) -> LayerSettings:
+    """The sidebar of the matrix and transposed pages: input, kernel, stride, padding, (output
+    padding,) dilation, channels, groups and seed, every one bound to the URL."""
+    from core.kernels import INPUT_PRESETS
+
+    input_preset = controls.select("Input", "input", INPUT_PRESETS, input_default, where=where)
+    size = controls.pair("Input", "in", 1, max_size, default_size, where=where)
+    try:
+        kernel_preset, kernel_size, custom = kernel_controls(controls, kernel_default, kernel_size_default, where=where)
+    except ConvConfigError as error:
+        where.error(str(error))
+        kernel_preset, kernel_size, custom = kernel_default, (kernel_size_default,) * 2, None
+    stride = controls.pair("Stride", "s", 1, 4, 1, where=where)
+    padding = controls.pair("Padding", "p", 0, 3, 0, where=where)
+    output_padding = controls.pair("Output padding", "op", 0, 3, 0, help="Must be smaller than stride or dilation.",
+                                   where=where) if transposed else None
+    dilation = controls.pair("Dilation", "d", 1, 3, 1, where=where)
+    c_in = controls.slider("In channels", "c_in", 1, 4, 1, where=where)
+    c_out = controls.slider("Out channels", "c_out", 1, 4, 1, where=where)
+    groups = controls.slider("Groups", "groups", 1, 4, 1, help="Must divide both channel counts.", where=where)
+    seed = controls.number("Seed (random values)", "seed", 0, 9999, 0, where=where)
+    return LayerSettings(input_preset, size, kernel_preset, kernel_size, custom, stride, padding, output_padding,
+                         dilation, c_in, c_out, groups, seed)
 
 
 def _kernel_edited(editor_key: str, kernel) -> None:

@@ -33,6 +33,7 @@ from .transposed import (
     conv_transpose_matrix_entries,
     flip_transpose_weight,
     insert_zeros,
+    is_valid_transpose,
     transpose_setup,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "conv_transpose_matrix_entries",
     "flip_transpose_weight",
     "insert_zeros",
+    "is_valid_transpose",
     "transpose_setup",
     "conv_matrix",
     "conv_matrix_entries",

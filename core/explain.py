@@ -74,3 +74,20 @@ def keras_claim_rows(output_size, kernel_size, stride) -> list[dict]:
 def span_latex(kernel_size, dilation) -> str:
     """The dilated kernel's span ``d(k − 1) + 1`` with the numbers in."""
     return rf"d(k-1)+1 = {dilation}\cdot({kernel_size}-1)+1 = {dilated_kernel_size(kernel_size, dilation)}"
+
+
+def round_trip_lines(input_size, output_size, kernel_size, stride, padding, dilation, output_padding) -> list[str]:
+    """Per axis (H, W): which Conv2d inputs map to this transposed layer's input, and whether its output is one.
+
+    A ConvTranspose2d maps ``i`` to ``o = (i−1)s − 2p + d(k−1) + op + 1``; the Conv2d with the same
+    k, s, p, d maps every size in :func:`core.conv_input_sizes` (``i``) back to ``i``, so the round
+    trip restores ``o`` exactly when ``o`` is among them (``op`` picks which one). Markdown, one line per axis.
+    """
+    lines = []
+    for axis, n, out, k, s, p, d, op in zip("HW", input_size, output_size, kernel_size, stride, padding, dilation,
+                                            output_padding, strict=True):
+        sizes = conv_input_sizes(n, k, s, p, d)
+        verdict = "yes" if out in sizes else "no — output_padding ≥ stride adds extra rows"
+        lines.append(f"**{axis}:** Conv2d(k={k}, s={s}, p={p}, d={d}) maps each of {sizes} to {n}; this layer returns "
+                     f"{out} (output_padding = {op}). Round trip restores {out}: {verdict}.")
+    return lines

@@ -166,3 +166,18 @@ def make_input_channels(name: str, shape, channels: int = 1, seed: int = 0) -> n
         return np.stack([make_input(name, shape, seed + c) for c in range(channels)])
     base = make_input(name, shape, seed)
     return np.stack([np.roll(base, c, axis=1) for c in range(channels)])
+
+
+def layer_tensors(input_preset: str, input_shape, channels: int, kernel_preset: str, kernel_size, weight_lead,
+                  seed: int = 0, custom=None) -> tuple[np.ndarray, np.ndarray]:
+    """The input ``(C, H, W)`` and a weight ``(*weight_lead, kh, kw)`` for a page's presets.
+
+    ``weight_lead`` is ``(C_out, C_in/groups)`` for Conv2d and ``(C_in, C_out/groups)`` for
+    ConvTranspose2d (the same tensor layout torch uses). ``custom``, a kernel typed by the user as
+    a nested sequence, replaces the preset in every ``(kh, kw)`` slot of the weight.
+    """
+    x = make_input_channels(input_preset, input_shape, channels, seed)
+    if custom is None:
+        return x, make_weight(kernel_preset, kernel_size, *weight_lead, seed)
+    kernel = np.asarray(custom, dtype=float)
+    return x, np.broadcast_to(kernel, (*weight_lead, *kernel.shape)).copy()

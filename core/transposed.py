@@ -290,3 +290,20 @@ def conv_transpose2d_matrix(x, weight, stride=1, padding=0, output_padding=0, di
                                             setup.output_padding, setup.dilation, setup.groups)
     z = np.bincount(entries.cols, weights=entries.values * setup.x.reshape(-1)[entries.rows], minlength=entries.shape[1])
     return _finish(setup, z.reshape(setup.output_shape))
+
+
+def is_valid_transpose(in_channels: int, input_size, out_channels: int, groups: int, kernel_size, stride=1,
+                       padding=0, output_padding=0, dilation=1) -> bool:
+    """Whether ``nn.ConvTranspose2d(in_channels, out_channels, kernel_size, stride, padding, output_padding,
+    groups, dilation=dilation)`` accepts an input of spatial size ``input_size`` (every rule of
+    :func:`transpose_setup`, and ``groups`` dividing both channel counts)."""
+    if groups < 1 or in_channels % groups or out_channels % groups:
+        return False
+    try:
+        kernel_h, kernel_w = as_pair("kernel_size", kernel_size, 1)
+        transpose_setup(np.zeros((in_channels, *as_pair("input_size", input_size, 1))),
+                        np.zeros((in_channels, out_channels // groups, kernel_h, kernel_w)),
+                        stride, padding, output_padding, dilation, groups)
+    except ConvConfigError:
+        return False
+    return True

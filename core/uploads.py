@@ -284,3 +284,14 @@ _TOO_BIG_TO_DECODE = (
 
 def _megabytes(byte_count: int) -> str:
     return f"{byte_count / (1024 * 1024):.1f} MB"
+
+
+def try_decode_upload(data: bytes) -> tuple[np.ndarray | None, str | None]:
+    """``(pixels, None)`` from :func:`decode_upload_for_work`, or ``(None, message)`` when it refuses the file.
+
+    For callers that show the message instead of raising (a page keeps working on a bad upload).
+    """
+    try:
+        return decode_upload_for_work(data), None
+    except ImageUploadError as error:
+        return None, str(error)

@@ -7,9 +7,9 @@ import streamlit as st
 from core import ConvConfigError, images
 from core import image_filters as filters
 from core.kernels import make_kernel
-from core.uploads import ImageUploadError, decode_upload_for_work
+from core.uploads import try_decode_upload
 from figures import image_grid_figure, rgb_image_figure
-from widgets import Controls, figure_style, pytorch_code_panel, run_through_dashboard, show_figure
+from widgets import Controls, figure_style, pytorch_code_panel, run_through_dashboard, session_memo, show_figure
 
 run_through_dashboard()
 
@@ -44,22 +44,6 @@ def sample_outputs(key, _picture):
     return outputs(_picture, *key[1])
 
 
-def session_memo(slot: str, key, build):
-    """``build()`` once per ``key``, kept in this session only (one entry per slot), never seen by other sessions."""
-    memo = st.session_state.get(slot)
-    if memo is None or memo[0] != key:
-        memo = st.session_state[slot] = (key, build())
-    return memo[1]
-
-
-def decoded(data: bytes):
-    """``(pixels ≤ 512 px, None)`` or ``(None, the ImageUploadError message)``."""
-    try:
-        return decode_upload_for_work(data), None
-    except ImageUploadError as error:
-        return None, str(error)
-
-
 st.title("Filtering a picture")
 controls = Controls(extra_keys={"reshape", "filter2d"})  # the teaching moments' open/closed state
 with st.sidebar:
@@ -92,7 +76,7 @@ notice, body = st.container(), st.container()
 picture = None
 if upload is not None:
     digest = hashlib.sha256(upload.getvalue()).hexdigest()
-    pixels, upload_error = session_memo("_images_upload", digest, lambda: decoded(upload.getvalue()))
+    pixels, upload_error = session_memo("_images_upload", digest, lambda: try_decode_upload(upload.getvalue()))
     if upload_error:
         notice.error(f"**{upload.name} can't be used.** {upload_error} Showing the sample *{sample}* instead.",
                      icon=":material/image:")

@@ -2,12 +2,11 @@
 
 from functools import partial
 
-import numpy as np
 import streamlit as st
 
 from core import ConvConfigError, conv2d_matrix, conv_matrix_entries, conv_output_shape
 from core.codegen import array_csv, entries_csv, pytorch_code
-from core.kernels import INPUT_PRESETS, make_input_channels, make_weight
+from core.kernels import layer_tensors
 from core.selection import focus, parse_focus
 from figures import cell_from_selection, entry_from_selection, grid_figure, kernel_figure, matrix_figure
 from widgets import (
@@ -15,7 +14,7 @@ from widgets import (
     chart_click,
     csv_download,
     figure_style,
-    kernel_controls,
+    layer_controls,
     pytorch_code_panel,
     run_through_dashboard,
     show_figure,
@@ -29,32 +28,17 @@ run_through_dashboard()
 @st.cache_resource(max_entries=32, show_spinner=False)
 def layer(x_key, kernel_key, stride, padding, dilation, groups, c_out):
     """Input, weight, W's entries and output for one configuration (shared by every session)."""
-    preset, shape, seed, c_in = x_key
-    kernel_preset, kernel_size, custom = kernel_key
-    x = make_input_channels(preset, shape, c_in, seed)
-    weight = make_weight(kernel_preset, kernel_size, c_out, c_in // groups, seed) if custom is None else \
-        np.broadcast_to(np.array(custom), (c_out, c_in // groups, *np.shape(custom))).copy()
+    (preset, shape, seed, c_in), (kernel_preset, kernel_size, custom) = x_key, kernel_key
+    x, weight = layer_tensors(preset, shape, c_in, kernel_preset, kernel_size, (c_out, c_in // groups), seed, custom)
     entries = conv_matrix_entries(x.shape, weight, stride, padding, dilation, groups)
     return x, weight, entries, conv2d_matrix(x, weight, stride, padding, dilation, groups)
 
 
 st.title("Convolution as a matrix")
 controls = Controls(extra_keys={"sel"})
-with st.sidebar:
-    input_preset = controls.select("Input", "input", INPUT_PRESETS, "lesson")
-    size = controls.pair("Input", "in", 1, 64, 4)
-    try:
-        kernel_preset, kernel_size, custom = kernel_controls(controls, where=st.sidebar)
-    except ConvConfigError as error:
-        st.error(str(error))
-        kernel_preset, kernel_size, custom = "lesson", (3, 3), None
-    stride = controls.pair("Stride", "s", 1, 4, 1)
-    padding = controls.pair("Padding", "p", 0, 3, 0)
-    dilation = controls.pair("Dilation", "d", 1, 3, 1)
-    c_in = controls.slider("In channels", "c_in", 1, 4, 1)
-    c_out = controls.slider("Out channels", "c_out", 1, 4, 1)
-    groups = controls.slider("Groups", "groups", 1, 4, 1, help="Must divide both channel counts.")
-    seed = controls.number("Seed (random values)", "seed", 0, 9999, 0)
+settings = layer_controls(controls, 64, 4, "lesson", "lesson", 3, where=st.sidebar)
+size, stride, padding, dilation = settings.size, settings.stride, settings.padding, settings.dilation
+c_in, c_out, groups = settings.c_in, settings.c_out, settings.groups
 
 
 def is_valid(c):
@@ -67,9 +51,9 @@ def is_valid(c):
         return False
 
 
-custom_key = None if custom is None else tuple(map(tuple, custom.tolist()))  # hashable for the cache
 try:
-    x, weight, entries, y = layer((input_preset, size, seed, c_in), (kernel_preset, kernel_size, custom_key),
+    x, weight, entries, y = layer((settings.input_preset, size, settings.seed, c_in),
+                                  (settings.kernel_preset, settings.kernel_size, settings.custom_key),
                                   stride, padding, dilation, groups, c_out)
 except ConvConfigError as error:
     controls.report_url_problems()

@@ -93,16 +93,16 @@ def test_an_unknown_view_in_the_link_shows_a_notice_and_the_scatter_view():
 def test_play_walks_the_input_one_step_per_run_and_stops_at_the_end():
     at = open_page("transposed")  # a 2×2 input: four steps
     assert at.slider(key="step").value == 1
-    at.button(key="play").click().run()
-    assert at.slider(key="step").value == 2 and at.button(key="play").label == "Pause"
+    at.button(key="play_step").click().run()
+    assert at.slider(key="step").value == 2 and at.button(key="play_step").label == "Pause"
     for expected in (3, 4):
         at.run()  # what the fragment's timer does while playing
         assert at.slider(key="step").value == expected
     at.run()
     assert_clean(at)
-    assert at.slider(key="step").value == 4 and at.button(key="play").label == "Play"
-    at.button(key="play").click().run()  # playing again from the end starts over
+    assert at.slider(key="step").value == 4 and at.button(key="play_step").label == "Play"
+    at.button(key="play_step").click().run()  # playing again from the end starts over
     assert at.slider(key="step").value == 2
-    at.button(key="play").click().run()  # pause
+    at.button(key="play_step").click().run()  # pause
     at.run()
-    assert at.slider(key="step").value == 2 and at.button(key="play").label == "Play"
+    assert at.slider(key="step").value == 2 and at.button(key="play_step").label == "Play"

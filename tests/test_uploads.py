@@ -3,6 +3,7 @@
 import builtins
 import io
 import os
+import re
 import tempfile
 import warnings
 
@@ -29,6 +30,7 @@ from core.uploads import (
     ImageUploadError,
     decode_upload,
     decode_upload_for_work,
+    try_decode_upload,
 )
 
 # Pillow warns about the 100-megapixel bomb it is handed, and about the damage the fuzz does.
@@ -259,3 +261,14 @@ def test_any_bytes_give_pixels_or_an_upload_error(data):
     assert pixels.dtype == np.uint8
     assert pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)
     assert pixels.size >= 1
+
+
+def test_try_decode_upload_returns_pixels_or_the_refusal_message():
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((3, 5, 3), 200, dtype=np.uint8)).save(buffer, format="PNG")
+    pixels, message = try_decode_upload(buffer.getvalue())
+    assert message is None and pixels.shape == (3, 5, 3) and int(pixels.max()) == 200
+    pixels, message = try_decode_upload(b"not a picture at all")
+    assert pixels is None and message
+    with pytest.raises(ImageUploadError, match=re.escape(message[:20])):
+        decode_upload_for_work(b"not a picture at all")

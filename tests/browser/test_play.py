@@ -10,12 +10,12 @@ def test_play_walks_every_step_then_stops(page, streamlit_server):
     open_page(page, streamlit_server, "transposed", {"in_w": 3})
     step = page.locator(".st-key-step input[type=range]")
     expect(step).to_have_value("1")
-    page.locator(".st-key-play button").click()
-    expect(page.locator(".st-key-play button")).to_contain_text("Pause")
+    page.locator(".st-key-play_step button").click()
+    expect(page.locator(".st-key-play_step button")).to_contain_text("Pause")
     expect(step).to_have_value("4", timeout=10_000)  # it advances without any input
     expect(step).to_have_value("6", timeout=10_000)
     expect(page.get_by_text("Running sum after 6 of 6")).to_be_visible()
-    expect(page.locator(".st-key-play button")).to_contain_text("Play", timeout=10_000)
+    expect(page.locator(".st-key-play_step button")).to_contain_text("Play", timeout=10_000)
     page.wait_for_timeout(2_000)  # stopped: no further runs change it
     expect(step).to_have_value("6")
     assert "step=6" in page.url
