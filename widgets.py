@@ -308,6 +308,25 @@ def figure_style():
     return FigureStyle.for_mode(presentation=presenting, dark=dark)
 
 
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _figure_cache(builder_name: str, args: tuple, kwargs: tuple, _builder: Callable):
+    # The builder is identified by its name: Streamlit does not hash functions (``_`` skips it).
+    return _builder(*args, **dict(kwargs))
+
+
+def figure_once(builder: Callable, *args, **kwargs):
+    """``builder(*args, **kwargs)``, built once per distinct arguments in this process and shared.
+
+    For figures a rerun usually leaves unchanged (a picture, an output while a step slider moves):
+    building a plotly figure validates every property and encodes its images, tens of ms per
+    figure, on every rerun of every session. The figure is shared read-only: ``st.plotly_chart``
+    copies it (``to_dict``) and never changes it. Arguments must be hashable by Streamlit's cache
+    (numbers, strings, tuples, numpy arrays, dataclasses).
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return _figure_cache(name, args, tuple(sorted(kwargs.items())), _builder=builder)
+
+
 def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | None = None,
                 width: str = "stretch") -> None:
     """Show a figure; with ``on_click``, a click on a point calls it (see :func:`chart_click`).

@@ -410,3 +410,21 @@ def _replicate_conv(batch: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
     x = F.pad(torch.from_numpy(np.ascontiguousarray(batch)), (1, 1, 1, 1), mode="replicate")
     return F.conv2d(x, torch.from_numpy(np.ascontiguousarray(weight))).numpy()
+
+
+# What the checkerboard page explains under its figures (markdown): the rule, and who uses which fix.
+RULE_AND_USES = (
+    "A transposed convolution with stride *s* puts a copy of its *k*-tap kernel every *s* output positions; away "
+    "from the borders, position *o* gets one stamp per tap *t* with *t·d ≡ o (mod s)*. With dilation 1 the overlap "
+    "is **even exactly when s divides k** (with dilation, gcd(d, s) = 1 as well). Even overlap removes the built-in "
+    "pattern, but learned kernels can still weight the *s* phases differently: it is no guarantee.\n\n"
+    "- **Resize, then convolve** (nearest or bilinear upsampling, then a stride-1 convolution), the fix Odena et "
+    "al. recommend: Progressive GAN's generator, for example, upsamples by nearest neighbour and then convolves.\n"
+    "- **Sub-pixel convolution / pixel shuffle** (ESPCN, Shi et al. 2016; `nn.PixelShuffle`), common in "
+    "super-resolution (e.g. EDSR): a stride-1 convolution makes s² channels, interleaved into one s× larger image. "
+    "It acts like a transposed convolution with k a multiple of s; learned sub-pixel kernels that disagree can "
+    "still leave a grid, which the ICNR initialisation (Aitken et al. 2017) removes at the start of training.\n"
+    "- **Transposed convolution with s dividing k**: the PyTorch DCGAN example's generator uses k = 4, s = 2 "
+    "(the original DCGAN code used 5×5 kernels with stride 2: uneven), and U-Net's 2×2 up-convolutions are "
+    "usually `ConvTranspose2d(kernel_size=2, stride=2)`: k = s, exactly one stamp per pixel."
+)

@@ -10,7 +10,15 @@ from core import checkerboard as cb
 from core.images import SAMPLE_NAMES, load_sample, resize_long_side, to_grayscale
 from figures import grid_figure, image_grid_figure
 from figures.checkerboard import overlap_figure
-from widgets import Controls, apply_preset, figure_style, run_through_dashboard, show_figure, verification_line
+from widgets import (
+    Controls,
+    apply_preset,
+    figure_once,
+    figure_style,
+    run_through_dashboard,
+    show_figure,
+    verification_line,
+)
 
 run_through_dashboard()
 
@@ -116,8 +124,8 @@ with picture_area:
     names = [METHOD_NAMES[method] for method in results]
     st.caption(f"The picture, shrunk to {picture.shape[0]}×{picture.shape[1]} px in gray, upsampled {factor}× "
                "five ways. Every method ends at the same size; only the uneven transposed convolution leaves a grid.")
-    gray = dict(titles=names, shared_scale=False, colormap="gray", style=style)  # each picture at its own contrast
-    show_figure(image_grid_figure(list(results.values()), max_columns=3, **gray))
+    gray = dict(titles=tuple(names), shared_scale=False, colormap="gray", style=style)  # each at its own contrast
+    show_figure(figure_once(image_grid_figure, tuple(results.values()), max_columns=3, **gray))
     size = 16 * factor
     height, width = next(iter(results.values())).shape
     top, left = round(zoom_y / 100 * (height - size)), round(zoom_x / 100 * (width - size))
@@ -133,17 +141,4 @@ with picture_area:
 
 with explanation:
     st.header("The rule, and who uses what")
-    st.markdown(
-        "A transposed convolution with stride *s* puts a copy of its *k*-tap kernel every *s* output positions; away "
-        "from the borders, position *o* gets one stamp per tap *t* with *t·d ≡ o (mod s)*. With dilation 1 the overlap "
-        "is **even exactly when s divides k** (with dilation, gcd(d, s) = 1 as well). Even overlap removes the built-in "
-        "pattern, but learned kernels can still weight the *s* phases differently: it is no guarantee.\n\n"
-        "- **Resize, then convolve** (nearest or bilinear upsampling, then a stride-1 convolution), the fix Odena et "
-        "al. recommend: Progressive GAN's generator, for example, upsamples by nearest neighbour and then convolves.\n"
-        "- **Sub-pixel convolution / pixel shuffle** (ESPCN, Shi et al. 2016; `nn.PixelShuffle`), common in "
-        "super-resolution (e.g. EDSR): a stride-1 convolution makes s² channels, interleaved into one s× larger image. "
-        "It acts like a transposed convolution with k a multiple of s; learned sub-pixel kernels that disagree can "
-        "still leave a grid, which the ICNR initialisation (Aitken et al. 2017) removes at the start of training.\n"
-        "- **Transposed convolution with s dividing k**: the PyTorch DCGAN example's generator uses k = 4, s = 2 "
-        "(the original DCGAN code used 5×5 kernels with stride 2: uneven), and U-Net's 2×2 up-convolutions are "
-        "usually `ConvTranspose2d(kernel_size=2, stride=2)`: k = s, exactly one stamp per pixel.")
+    st.markdown(cb.RULE_AND_USES)

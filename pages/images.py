@@ -9,7 +9,15 @@ from core import image_filters as filters
 from core.kernels import make_kernel
 from core.uploads import try_decode_upload
 from figures import image_grid_figure, rgb_image_figure
-from widgets import Controls, figure_style, pytorch_code_panel, run_through_dashboard, session_memo, show_figure
+from widgets import (
+    Controls,
+    figure_once,
+    figure_style,
+    pytorch_code_panel,
+    run_through_dashboard,
+    session_memo,
+    show_figure,
+)
 
 run_through_dashboard()
 
@@ -149,7 +157,7 @@ with body:
         figure, check = session_memo("_images_outputs", (source, config), lambda: outputs(picture, *config))
     left, right = st.columns([1, 3], vertical_alignment="center")
     with left:
-        show_figure(rgb_image_figure(picture, "Input", style=figure_style()))
+        show_figure(figure_once(rgb_image_figure, picture, "Input", style=figure_style()))
     text, formulas = filters.describe_layer(spec, height, width)
     right.markdown(text)
     for formula in formulas:

@@ -17,6 +17,7 @@ from widgets import (
     Controls,
     apply_preset,
     csv_download,
+    figure_once,
     figure_style,
     layer_controls,
     pytorch_code_panel,
@@ -76,7 +77,7 @@ view_in = controls.slider("Show input channel", "view_ci", 1, c_in, 1) - 1 if c_
 view_out = controls.slider("Show output channel", "view_co", 1, c_out, 1) - 1 if c_out > 1 else 0
 st.markdown(f"**{c_in}×{size[0]}×{size[1]} → {z.shape[0]}×{z.shape[1]}×{z.shape[2]}** · weight "
             f"`{tuple(weight.shape)}` = (C_in, C_out/groups, kh, kw), the same tensor a Conv2d {c_out}→{c_in} uses.")
-output_figure = grid_figure(z[view_out], title=f"Output Z (channel {view_out + 1})", style=style)
+output_figure = figure_once(grid_figure, z[view_out], title=f"Output Z (channel {view_out + 1})", style=style)
 def scatter_step(step: int) -> None:
     """The scatter view at one step: the input element, its stamp, and the running sum."""
     state = conv_transpose2d_scatter_at(x, weight, step, **kwargs)
