@@ -29,8 +29,6 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-# The home page needs none of the heavy libraries: it paints while they load in the background.
-import_heavy_modules_once(wait=navigation.url_path != "")  # "" is the default page, home
 with st.sidebar:
     # Shared by every page and kept in the URL, so a prepared lecture link opens in this mode.
     presenting = st.toggle("Presentation mode", key="present", bind="query-params",
@@ -39,4 +37,7 @@ if presenting:
     # The theme is fixed at start-up, so the projector's larger text scales the root font instead;
     # figures get their larger sizes from figures.style.FigureStyle.
     st.html("<style>html { font-size: 125%; }</style>")
+# After the shared sidebar, so it shows at once. The home page needs none of the heavy libraries:
+# it paints while they load in the background; other pages wait for them.
+import_heavy_modules_once(wait=navigation.url_path != "")  # "" is the default page, home
 navigation.run()

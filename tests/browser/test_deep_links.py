@@ -18,6 +18,8 @@ def test_first_request_to_a_fresh_server_is_a_deep_link(page):
         # dashboard.py ran: its navigation sections and the shared sidebar toggle are there.
         sidebar = page.locator('[data-testid="stSidebar"]')
         # expect() waits for the element: the sidebar's widgets can arrive after the first idle frame.
+        # A fresh server's first run imports torch and friends: allow it more than expect's 5 s.
+        expect(page.get_by_text("W: 6 × 20").first).to_be_visible(timeout=60_000)
         expect(sidebar.get_by_text("Convolution as a matrix")).to_be_visible()
         expect(sidebar.get_by_text("Presentation mode")).to_be_visible()
         expect(page.locator(".st-key-in_h input[type=range]")).to_have_value("5")
