@@ -416,6 +416,86 @@ def layer_controls(controls: Controls, max_size: int, default_size: int, input_d
                          dilation, c_in, c_out, groups, seed)
 
 
+@dataclass
+class PictureSettings:
+    """The images page's sidebar: the picture, the layer over it and how its outputs are drawn."""
+
+    sample: str
+    upload: object  # Streamlit's UploadedFile, or None
+    long_side: int
+    gray: bool
+    spec: object  # core.image_filters.ImageLayer
+    kernels: str  # "random" or "presets"
+    seed: int
+    first_preset: str
+    shared_scale: bool
+    colour: int  # 0 red, 1 green, 2 blue: the picture shown when the colours are filtered separately
+    fit: bool  # outputs drawn at their tile's size (figures.images.fit_to_side) rather than every pixel
+
+
+PICTURE_COLOURS = ("red", "green", "blue")
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff")
+
+
+# (ImageLayer field, label, URL key, min, max, default, help) of the images page's layer sliders.
+_PICTURE_SLIDERS = (
+    ("out_channels", "Out channels", "c_out", 1, 8, 4, None),
+    ("groups", "Groups", "groups", 1, 3, 1, "Must divide in_channels and out_channels."),
+    ("kernel_size", "Kernel size", "k", 1, 7, 2, None),
+    ("stride", "Stride", "s", 1, 4, 1, None),
+    ("padding", "Padding", "p", 0, 3, 0, None),
+    ("dilation", "Dilation", "d", 1, 3, 1, None),
+    ("output_padding", "Output padding", "op", 0, 3, 0, "ConvTranspose2d: below stride or dilation."),
+)
+PICTURE_LAYER_KEYS = {key: field for field, _, key, *_ in _PICTURE_SLIDERS}
+"""URL key → :class:`core.image_filters.ImageLayer` field, for the images page's layer sliders."""
+
+
+def picture_controls(controls: Controls, where=st) -> PictureSettings:
+    """The images page's sidebar, every control but the upload bound to the URL."""
+    from core import image_filters as filters
+    from core.images import SAMPLE_NAMES
+
+    sample = controls.select("Picture", "image", SAMPLE_NAMES, "astronaut", where=where)
+    upload = where.file_uploader("…or upload your own", type=list(UPLOAD_TYPES), key="upload",
+                                 help="Kept in this session's memory only, never saved; at most 10 MB.")
+    long_side = controls.slider("Working size (long side, px)", "size", 32, 512, 128, where=where)
+    gray = controls.radio("Colours", "colour", ["RGB", "gray"], where=where) == "gray"
+    layer = controls.radio("Layer", "layer", filters.LAYERS, "ConvTranspose2d", where=where)
+    separate = controls.radio("Colour channels", "channels", ["separately", "together"], where=where, help=(
+        "separately: the lesson's trick, the colours in the batch axis and in_channels = 1; "
+        "together: in_channels = 3 and each output sums over the colours")) == "separately"
+    numbers = {field: controls.slider(label, key, low, high, default, help=help_text, where=where)
+               for field, label, key, low, high, default, help_text in _PICTURE_SLIDERS}
+    spec = filters.ImageLayer(layer, 1 if gray else 3, separate=separate, **numbers)
+    presets = controls.radio("Kernels", "kernels", ["random (seeded)", "presets"], where=where) == "presets"
+    seed = 0 if presets else controls.number("Seed", "seed", 0, 9999, 0, where=where)
+    first = controls.select("First preset (then cycling)", "preset", filters.IMAGE_PRESETS, where=where) \
+        if presets else filters.IMAGE_PRESETS[0]
+    shared = controls.radio("Colour scale", "scale", ["shared", "per channel"], where=where) == "shared"
+    colour = PICTURE_COLOURS.index(controls.radio("Show the result of", "show", PICTURE_COLOURS, where=where)) \
+        if separate and not gray else 0
+    fit = controls.radio("Detail", "detail", ["fit the screen", "every pixel"], where=where, help=(
+        "fit the screen: each output drawn at its tile's size, every screen pixel the mean of the output pixels it "
+        "covers (fast); every pixel: zoom in to single pixels, e.g. checkerboard artifacts (slower for big "
+        "outputs)")) != "every pixel"
+    return PictureSettings(sample, upload, long_side, gray, spec, "presets" if presets else "random", seed, first,
+                           shared, colour, fit)
+
+
+def decoded_upload(upload, slot: str = "_images_upload"):
+    """``(pixels, digest, error)`` of an uploaded file: decoded once per distinct content (sha256) and kept
+    in this session's memory only (:func:`session_memo`), never on disk."""
+    import hashlib
+
+    from core.uploads import try_decode_upload
+
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    pixels, error = session_memo(slot, digest, lambda: try_decode_upload(data))
+    return pixels, digest, error
+
+
 def _kernel_edited(editor_key: str, kernel) -> None:
     from core.kernels import kernel_text
 

@@ -222,6 +222,13 @@ class CropCheck:
     def agrees(self) -> bool:
         return self.difference <= self.tolerance
 
+    def message(self, layer: str) -> str:
+        """The verification line shown under the outputs."""
+        verdict = "Checked live" if self.agrees else "Mismatch"
+        return (f"{verdict}: the top-left {self.rows}×{self.cols} of every output shown (torch, float32) against "
+                f"ConvLab's own numpy `{layer}` (float64, no torch): max |difference| = {self.difference:.1e} "
+                f"(tolerance {self.tolerance:.0e}).")
+
 
 def crop_check(x_chw: np.ndarray, weight: np.ndarray, spec: ImageLayer, outputs: np.ndarray,
                size: int = 16) -> CropCheck:
@@ -259,6 +266,45 @@ def crop_check(x_chw: np.ndarray, weight: np.ndarray, spec: ImageLayer, outputs:
         worst = max(worst, float(np.abs(result[:, :rows, :cols] - reference).max(initial=0.0)))
         largest = max(largest, float(np.abs(reference).max(initial=0.0)))
     return CropCheck(worst, 1e-5 * max(1.0, largest), rows, cols)
+
+
+@dataclass(frozen=True)
+class FilteredPicture:
+    """One picture through one layer, as the images page shows it: every output channel of the shown
+    picture (float32 ``(H', W')`` arrays), its title (filter name and shape), its kernel, and the crop check."""
+
+    channels: list
+    titles: list
+    kernels: list
+    check: CropCheck
+
+
+def filter_picture(picture: np.ndarray, spec: ImageLayer, kernels: str = "random", seed: int = 0,
+                   first_preset: str = IMAGE_PRESETS[0], colour: int = 0) -> FilteredPicture:
+    """``y = layer(x)`` for the uint8 ``picture`` (:func:`image_to_chw`, :func:`layer_weight`, :func:`filter_image`).
+
+    Colours filtered separately are independent batch items, so only colour ``colour`` (0 red, 1 green,
+    2 blue) is computed and shown; together, the one output ``(C_out, H', W')`` is shown. The check is
+    :func:`crop_check` of what is shown.
+    """
+    x = image_to_chw(picture)
+    x = x[colour:colour + 1] if spec.separate else x
+    weight = layer_weight(spec, kernels, seed, first_preset)
+    y = filter_image(x, weight, spec)
+    shown = y[0] if spec.separate else y
+    names = channel_presets(spec.out_channels, first_preset) if kernels == "presets" else ["random"] * len(shown)
+    titles = [f"{o + 1}: {name} · {shown.shape[-2]}×{shown.shape[-1]}" for o, name in enumerate(names)]
+    return FilteredPicture(list(shown), titles, shown_kernels(spec, weight), crop_check(x, weight, spec, y))
+
+
+def fits(spec: ImageLayer, height: int, width: int) -> bool:
+    """Whether the layer runs on a ``height × width`` picture and its output is small enough to draw
+    (:meth:`ImageLayer.shown_size` raises no ConvConfigError)."""
+    try:
+        spec.shown_size(height, width)
+    except ConvConfigError:
+        return False
+    return True
 
 
 def correlation_vs_convolution(gray: np.ndarray, kernel: np.ndarray, name: str = "") -> dict:

@@ -146,6 +146,7 @@ def image_grid_figure(
     max_columns: int = 4,
     colormap: str = "cividis",
     image_format: str = "png",
+    fit_to_tile: bool = False,
 ) -> go.Figure:
     """Several one-channel images side by side, e.g. the outputs of ``nn.ConvTranspose2d(1, 4, 2)``.
 
@@ -168,14 +169,19 @@ def image_grid_figure(
         Cividis is perceptually uniform and colour-blind safe; gray is linear gray levels.
     image_format : {"png", "jpeg"}
         PNG is lossless (palette PNG for cividis); JPEG is smaller but blurs single-pixel patterns.
+    fit_to_tile : bool
+        Draw each image with at most as many pixels per side as its tile is wide (:func:`fit_to_side`,
+        area-averaged): what a screen shows without zooming, several times fewer pixels to send and
+        draw for a 1023×1023 output. Axes stay in output pixels (``dx = dy = H/h`` of the drawn
+        ``h``), and the value ranges are those of the full images. False draws every pixel.
 
     Returns
     -------
     go.Figure
         One ``go.Image`` per image, in order (trace ``k`` is image ``k``), then the kernel heatmaps,
         then (shared scale only) an invisible ``go.Scatter`` that carries the colour bar.
-        ``fig.layout.meta`` holds ``value_ranges`` (one ``[lo, hi]`` per image), ``shared_scale``
-        and ``colormap``.
+        ``fig.layout.meta`` holds ``value_ranges`` (one ``[lo, hi]`` per image), ``shared_scale``,
+        ``colormap``, ``drawn_shapes`` (the ``[h, w]`` each image is drawn at) and ``tile_px`` (a tile's width).
     """
     arrays = _as_images(images)
     titles = [str(t) for t in titles]
@@ -188,11 +194,13 @@ def image_grid_figure(
 
     ranges = value_ranges(arrays, shared_scale)
     plan = _GridPlan.make(arrays, kernel_arrays, style, max_columns, colorbar=shared_scale)
-    traces, annotations, axes = [], [], {}
+    traces, annotations, axes, drawn_shapes = [], [], {}, []
     for k, (array, (lo, hi), title) in enumerate(zip(arrays, ranges, titles, strict=True)):
         xref, yref = plan.image_axes(k)
-        traces.append(go.Image(source=encode_levels(to_uint8(array, lo, hi), colormap, image_format), name=title,
-                               xaxis=xref, yaxis=yref, hovertemplate="(%{y}, %{x})<extra></extra>"))
+        drawn = fit_to_side(array, round(plan.tile_px)) if fit_to_tile else array
+        drawn_shapes.append(list(drawn.shape))
+        traces.append(go.Image(source=encode_levels(to_uint8(drawn, lo, hi), colormap, image_format), name=title,
+                               xaxis=xref, yaxis=yref, **_output_pixel_axes(array.shape, drawn.shape)))
         axes.update(_square_axes(xref, yref, plan.x_domain(k), plan.image_y_domain(k)))
         subtitle = "" if shared_scale else f"<br><sup>range {_short(lo)} … {_short(hi)}</sup>"
         annotations.append(dict(x=sum(plan.x_domain(k)) / 2, y=plan.image_y_domain(k)[1], xref="paper", yref="paper",
@@ -207,9 +215,35 @@ def image_grid_figure(
 
     layout = base_layout(style, title=None, height=plan.figure_height)
     layout.update(axes, annotations=annotations, width=round(plan.figure_width), margin=plan.margins,
-                  meta=dict(value_ranges=[[lo, hi] for lo, hi in ranges], shared_scale=shared_scale, colormap=colormap))
+                  meta=dict(value_ranges=[[lo, hi] for lo, hi in ranges], shared_scale=shared_scale, colormap=colormap,
+                            drawn_shapes=drawn_shapes, tile_px=round(plan.tile_px)))
     # One construction: each add_trace / update_* call re-validates the figure and costs milliseconds.
     return go.Figure(data=traces, layout=layout)
+
+
+def fit_to_side(image: np.ndarray, max_side: int) -> np.ndarray:
+    """``image`` area-averaged (``cv2.INTER_AREA``) so that its long side is at most ``max_side``.
+
+    A drawn pixel is the mean of the image pixels it covers; the shape becomes
+    ``(max(1, round(H·f)), max(1, round(W·f)))`` with ``f = max_side / max(H, W)``. Images that already
+    fit come back unchanged.
+    """
+    height, width = image.shape[:2]
+    factor = max_side / max(height, width)
+    if factor >= 1.0:
+        return image
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    return cv2.resize(np.asarray(image, dtype=np.float64), size, interpolation=cv2.INTER_AREA)
+
+
+def _output_pixel_axes(full_shape, drawn_shape) -> dict:
+    """go.Image placement keeping axes in the full image's pixels: drawn pixel ``j`` is centred on
+    ``x0 + j·dx`` with ``dx = W / w``, ``x0 = (dx − 1) / 2``, so the picture spans −0.5 … W − 0.5 either way."""
+    if tuple(full_shape) == tuple(drawn_shape):
+        return dict(hovertemplate="(%{y}, %{x})<extra></extra>")
+    dy, dx = full_shape[0] / drawn_shape[0], full_shape[1] / drawn_shape[1]
+    return dict(x0=(dx - 1) / 2, dx=dx, y0=(dy - 1) / 2, dy=dy,
+                hovertemplate="≈ (%{y:.0f}, %{x:.0f})<extra></extra>")
 
 
 def _short(value: float) -> str:

@@ -1,18 +1,21 @@
 """Images: a picture through nn.Conv2d / nn.ConvTranspose2d, every output channel side by side."""
 
-import hashlib
+import dataclasses
 
 import streamlit as st
 
 from core import ConvConfigError, images
 from core import image_filters as filters
 from core.kernels import make_kernel
-from core.uploads import try_decode_upload
 from figures import image_grid_figure, rgb_image_figure
 from widgets import (
+    PICTURE_COLOURS,
+    PICTURE_LAYER_KEYS,
     Controls,
+    decoded_upload,
     figure_once,
     figure_style,
+    picture_controls,
     pytorch_code_panel,
     run_through_dashboard,
     session_memo,
@@ -20,9 +23,6 @@ from widgets import (
 )
 
 run_through_dashboard()
-
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
-COLOURS = ["red", "green", "blue"]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -32,18 +32,12 @@ def sample_picture(name: str, long_side: int, gray: bool):
     return images.to_grayscale(image) if gray else images.to_rgb(image)
 
 
-def outputs(picture, spec, kernels, seed, first, shared, colour, style):
+def outputs(picture, spec, kernels, seed, first, shared, colour, fit, style):
     """The output grid (every channel titled, its kernel below it) and the crop check, for one configuration."""
-    x = filters.image_to_chw(picture)
-    x = x[colour:colour + 1] if spec.separate else x  # separately: compute only the colour shown
-    weight = filters.layer_weight(spec, kernels, seed, first)
-    y = filters.filter_image(x, weight, spec)
-    shown = y[0] if spec.separate else y
-    names = filters.channel_presets(spec.out_channels, first) if kernels == "presets" else ["random"] * len(shown)
-    titles = [f"{o + 1}: {name} · {shown.shape[-2]}×{shown.shape[-1]}" for o, name in enumerate(names)]
-    figure = image_grid_figure(list(shown), titles=titles, shared_scale=shared, style=style,
-                               kernels=filters.shown_kernels(spec, weight))
-    return figure, filters.crop_check(x, weight, spec, y)
+    result = filters.filter_picture(picture, spec, kernels, seed, first, colour)
+    figure = image_grid_figure(result.channels, titles=result.titles, shared_scale=shared, style=style,
+                               kernels=result.kernels, fit_to_tile=fit)
+    return figure, result.check
 
 
 @st.cache_resource(max_entries=12, show_spinner=False)
@@ -55,55 +49,30 @@ def sample_outputs(key, _picture):
 st.title("Filtering a picture")
 controls = Controls(extra_keys={"reshape", "filter2d"})  # the teaching moments' open/closed state
 with st.sidebar:
-    sample = controls.select("Picture", "image", images.SAMPLE_NAMES, "astronaut")
-    upload = st.file_uploader("…or upload your own", type=UPLOAD_TYPES, key="upload",
-                              help="Kept in this session's memory only, never saved; at most 10 MB.")
-    long_side = controls.slider("Working size (long side, px)", "size", 32, 512, 128)
-    gray = controls.radio("Colours", "colour", ["RGB", "gray"]) == "gray"
-    layer = controls.radio("Layer", "layer", filters.LAYERS, "ConvTranspose2d")
-    separate = controls.radio("Colour channels", "channels", ["separately", "together"], help=(
-        "separately: the lesson's trick, the colours in the batch axis and in_channels = 1; "
-        "together: in_channels = 3 and each output sums over the colours")) == "separately"
-    out_channels = controls.slider("Out channels", "c_out", 1, 8, 4)
-    groups = controls.slider("Groups", "groups", 1, 3, 1, help="Must divide in_channels and out_channels.")
-    kernel_size = controls.slider("Kernel size", "k", 1, 7, 2)
-    stride = controls.slider("Stride", "s", 1, 4, 1)
-    padding = controls.slider("Padding", "p", 0, 3, 0)
-    dilation = controls.slider("Dilation", "d", 1, 3, 1)
-    output_padding = controls.slider("Output padding", "op", 0, 3, 0, help="ConvTranspose2d: below stride or dilation.")
-    kernels = "presets" if controls.radio("Kernels", "kernels", ["random (seeded)", "presets"]) == "presets" \
-        else "random"
-    seed = controls.number("Seed", "seed", 0, 9999, 0) if kernels == "random" else 0
-    first = filters.IMAGE_PRESETS[0]
-    if kernels == "presets":
-        first = controls.select("First preset (then cycling)", "preset", filters.IMAGE_PRESETS)
-    shared = controls.radio("Colour scale", "scale", ["shared", "per channel"]) == "shared"
-    colour = COLOURS.index(controls.radio("Show the result of", "show", COLOURS)) if separate and not gray else 0
+    chosen = picture_controls(controls)
+spec, gray, long_side = chosen.spec, chosen.gray, chosen.long_side
 
 notice, body = st.container(), st.container()
-picture = None
-if upload is not None:
-    digest = hashlib.sha256(upload.getvalue()).hexdigest()
-    pixels, upload_error = session_memo("_images_upload", digest, lambda: try_decode_upload(upload.getvalue()))
+picture = pixels = None
+if chosen.upload is not None:
+    pixels, digest, upload_error = decoded_upload(chosen.upload)
     if upload_error:
-        notice.error(f"**{upload.name} can't be used.** {upload_error} Showing the sample *{sample}* instead.",
-                     icon=":material/image:")
+        notice.error(f"**{chosen.upload.name} can't be used.** {upload_error} Showing the sample *{chosen.sample}* "
+                     "instead.", icon=":material/image:")
     else:
         working = images.resize_long_side(pixels, long_side)
         rgb, source = images.to_rgb(working), ("upload", digest, long_side, gray)
         picture = images.to_grayscale(working) if gray else rgb
-        notice.caption(f"Showing your upload **{upload.name}** ({pixels.shape[1]}×{pixels.shape[0]} px as decoded). "
-                       "It stays in this session's memory and cannot be part of the link: a shared link opens the "
-                       "sample instead.")
+        notice.caption(f"Showing your upload **{chosen.upload.name}** ({pixels.shape[1]}×{pixels.shape[0]} px as "
+                       "decoded). It stays in this session's memory and cannot be part of the link: a shared link "
+                       "opens the sample instead.")
 else:
     st.session_state.pop("_images_upload", None)
     st.session_state.pop("_images_outputs", None)
 if picture is None:
-    rgb, source = sample_picture(sample, long_side, False), ("sample", sample, long_side, gray)
-    picture = sample_picture(sample, long_side, True) if gray else rgb
+    rgb, source = sample_picture(chosen.sample, long_side, False), ("sample", chosen.sample, long_side, gray)
+    picture = sample_picture(chosen.sample, long_side, True) if gray else rgb
 height, width = picture.shape[:2]
-spec = filters.ImageLayer(layer, 1 if gray else 3, out_channels, kernel_size, stride, padding, dilation,
-                          output_padding, groups, separate)
 
 # Both teaching moments run only while open (their state is in the URL, so a lecture link can open one).
 reshape = st.expander("Teaching moment: `reshape` scrambles the picture, `permute` keeps it", key="reshape",
@@ -122,7 +91,7 @@ else:
     name = controls.select("Kernel to compare", "cmp", filters.IMAGE_PRESETS, "sobel x", where=compare)
     try:
         gray_picture = images.to_grayscale(rgb) / 255.0
-        result = filters.correlation_vs_convolution(gray_picture, make_kernel(name, kernel_size), name)
+        result = filters.correlation_vs_convolution(gray_picture, make_kernel(name, spec.kernel_size), name)
     except ConvConfigError as error:
         compare.info(str(error))
     else:
@@ -136,21 +105,25 @@ with notice:
 
 
 def is_valid(c):
-    try:
-        filters.ImageLayer(layer, spec.image_channels, c["c_out"], c["k"], c["s"], c["p"], c["d"], c["op"],
-                           c["groups"], separate).shown_size(*images.resized_shape(height, width, c["size"]))
-        return True
-    except ConvConfigError:
-        return False
+    candidate = dataclasses.replace(spec, **{field: c[key] for key, field in PICTURE_LAYER_KEYS.items()})
+    return filters.fits(candidate, *images.resized_shape(height, width, c["size"]))
+
+
+def image_code() -> str:
+    uploaded = source[0] == "upload"
+    source_shape = pixels.shape if uploaded else images.load_sample(chosen.sample).shape
+    lines = filters.picture_code_lines(None if uploaded else chosen.sample, source_shape, (height, width), gray)
+    return filters.pytorch_image_code(spec, lines, chosen.kernels, chosen.seed, chosen.first_preset)
 
 
 with body:
     try:
-        spec.shown_size(height, width)
+        shown_h, shown_w = spec.shown_size(height, width)
     except ConvConfigError as error:
-        controls.show_config_error(error, is_valid, ["groups", "c_out", "op", "p", "d", "k", "s", "size"])
+        controls.show_config_error(error, is_valid, [*PICTURE_LAYER_KEYS, "size"])
         st.stop()
-    config = (spec, kernels, seed, first, shared, colour, figure_style())
+    config = (spec, chosen.kernels, chosen.seed, chosen.first_preset, chosen.shared_scale, chosen.colour, chosen.fit,
+              figure_style())
     if source[0] == "sample":
         figure, check = sample_outputs((source, config), picture)
     else:
@@ -163,20 +136,13 @@ with body:
     for formula in formulas:
         right.latex(formula)
     if spec.batch > 1:
-        st.caption(f"Showing the {COLOURS[colour]} picture's {out_channels} outputs; each kernel is below its image.")
+        st.caption(f"Showing the {PICTURE_COLOURS[chosen.colour]} picture's {spec.out_channels} outputs; each kernel "
+                   "is below its image.")
     show_figure(figure, "outputs")
-    (st.success if check.agrees else st.error)(
-        f"{'Checked live' if check.agrees else 'Mismatch'}: the top-left {check.rows}×{check.cols} of every output "
-        f"shown (torch, float32) against ConvLab's own numpy `{layer}` (float64, no torch): max |difference| = "
-        f"{check.difference:.1e} (tolerance {check.tolerance:.0e}).", icon=":material/check_circle:" if check.agrees else ":material/error:")
-
-
-def image_code() -> str:
-    uploaded = source[0] == "upload"
-    source_shape = pixels.shape if uploaded else images.load_sample(sample).shape
-    lines = filters.picture_code_lines(None if uploaded else sample, source_shape, (height, width), gray)
-    return filters.pytorch_image_code(spec, lines, kernels, seed, first)
-
-
-with body:
+    drawn = figure.layout.meta["drawn_shapes"][0]
+    if drawn[0] < shown_h:
+        st.caption(f"Each {shown_h}×{shown_w} output is drawn at {drawn[0]}×{drawn[1]}, every screen pixel the mean "
+                   "of the output pixels it covers; choose *Detail: every pixel* to zoom into single pixels.")
+    (st.success if check.agrees else st.error)(check.message(spec.layer), icon=":material/check_circle:"
+                                               if check.agrees else ":material/error:")
     pytorch_code_panel(image_code)

@@ -35,6 +35,7 @@ from figures import (
     to_uint8,
     value_scale,
 )
+from figures.images import fit_to_side
 from figures.matrix import RASTER_MAX_PX, _rasterize_taps
 from figures.style import sample_rgb, to_rgb
 
@@ -408,6 +409,33 @@ def test_cividis_images_use_plotlys_cividis_colours():
     bgr = decode_data_uri(image_grid_figure([ramp], titles=["ramp"]).data[0].source, cv2.IMREAD_COLOR)
     ends = np.rint(sample_rgb("Cividis", [0.0, 1.0]))
     assert np.array_equal(bgr[0, :, ::-1], ends)
+
+
+def test_fit_to_side_averages_the_pixels_each_drawn_pixel_covers():
+    image = np.random.default_rng(3).random((12, 18))
+    fitted = fit_to_side(image, 6)  # a factor of exactly 1/3: every drawn pixel is a 3×3 block's mean
+    assert fitted.shape == (4, 6)
+    assert np.allclose(fitted, image.reshape(4, 3, 6, 3).mean(axis=(1, 3)))
+    assert fit_to_side(image, 18) is image and fit_to_side(image, 100) is image
+    assert fit_to_side(np.ones((1, 500)), 10).shape == (1, 10)  # never below one pixel
+
+
+def test_fitted_grid_draws_at_tile_size_in_output_pixel_coordinates():
+    big, small = np.random.default_rng(4).normal(size=(1023, 1023)), np.zeros((40, 30))
+    every = image_grid_figure([big, small], titles=["big", "small"])
+    fitted = image_grid_figure([big, small], titles=["big", "small"], fit_to_tile=True)
+    tile = fitted.layout.meta["tile_px"]
+    assert tile == 340  # the default style's tile
+    assert every.layout.meta["drawn_shapes"] == [[1023, 1023], [40, 30]]
+    assert fitted.layout.meta["drawn_shapes"] == [[tile, tile], [40, 30]]
+    assert decode_data_uri(fitted.data[0].source, cv2.IMREAD_COLOR).shape == (tile, tile, 3)
+    assert fitted.layout.meta["value_ranges"] == every.layout.meta["value_ranges"]  # ranges of the full outputs
+    drawn = fitted.data[0]
+    # Drawn pixels are centred on output coordinates: the picture still spans −0.5 … 1022.5.
+    assert drawn.dx == drawn.dy == pytest.approx(1023 / tile)
+    assert drawn.x0 - drawn.dx / 2 == pytest.approx(-0.5)
+    assert drawn.x0 + (tile - 0.5) * drawn.dx == pytest.approx(1022.5)
+    assert fitted.data[1].dx is None and fitted.data[1].source == every.data[1].source  # small: every pixel
 
 
 def test_image_grid_shows_each_kernel():

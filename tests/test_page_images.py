@@ -73,6 +73,35 @@ def test_bad_url_values_get_a_notice():
     assert "`image=mars`" in notice and "`k=9`" in notice and "`preset=blur`" in notice and "`nonsense=1`" in notice
 
 
+def _decoded_shape(source: str) -> tuple[int, ...]:
+    import base64
+
+    import cv2
+    import numpy as np
+
+    data = base64.b64decode(source.split(",", 1)[1])
+    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED).shape[:2]
+
+
+@pytest.mark.parametrize("detail", ["fit the screen", "every pixel"])
+def test_the_largest_outputs_are_drawn_at_screen_size_unless_every_pixel_is_asked_for(detail):
+    at = open_page("images", {"size": "512", "layer": "ConvTranspose2d", "c_out": "8", "s": "2", "detail": detail})
+    assert_clean(at)
+    outputs = _images(_outputs(at))
+    side = (512 - 1) * 2 + (2 - 1) + 1  # (i − 1)·s + d·(k − 1) + 1 with the default k = 2
+    assert [t["name"] for t in outputs] == [f"{o}: random · {side}×{side}" for o in range(1, 9)]
+    drawn = {_decoded_shape(t["source"]) for t in outputs}
+    tile = _outputs(at)["layout"]["meta"]["tile_px"]
+    assert 100 < tile < side
+    caption = f"Each {side}×{side} output is drawn at {tile}×{tile}"
+    if detail == "every pixel":
+        assert drawn == {(side, side)} and caption not in texts(at)
+    else:
+        assert drawn == {(tile, tile)} and caption in texts(at)
+        assert all(t["dx"] == pytest.approx(side / tile) for t in outputs)  # hover and axes in output pixels
+    assert "Checked live" in texts(at)
+
+
 @pytest.mark.parametrize("query, fix", [
     ({"channels": "together", "groups": "2"}, "groups = 1"),
     ({"channels": "separately", "groups": "3", "c_out": "6"}, "groups = 1"),
