@@ -1,15 +1,25 @@
 """Benchmark: a whole class opens the demo at once and moves sliders (classroom load).
 
 Starts ``streamlit run dashboard.py`` (headless, loopback, a free port, its own process group) and
-drives N concurrent browser sessions from one headless Chromium (Playwright's async API, one
-context per session). Every page registered in ``dashboard.py`` is found by reading that file; a
-probe visit finds each page's first slider (main area first, else the sidebar) and warms the
-server up the way a teacher's own visit before class does. Sessions are spread round-robin over
-the pages that have a slider (one session in five on the ``images`` page when it exists); each
-opens its page, then every 2 s changes its slider by one step with the keyboard (ArrowRight,
-ArrowLeft, alternately) for S seconds, and closes.
+drives N concurrent sessions. Every page registered in ``dashboard.py`` is found by reading that
+file; a probe visit finds each page's first slider (main area first, else the sidebar) and warms
+the server up the way a teacher's own visit before class does. Sessions are spread round-robin
+over the pages that have a slider (one session in five on the ``images`` page when it exists);
+each opens its page, then every 2 s moves its slider one step (right, left, alternately) for S
+seconds, and closes.
 
-Measured in each page (an init script, so nothing waits on Playwright's round trips):
+Two clients (``--client``):
+
+* ``websocket`` (default): each session is one websocket speaking Streamlit's own protocol
+  (``bench/streamlit_ws.py``), sending the rerun requests a tab sends and reading the messages it
+  reads, without drawing them; a change is timed from the request to the run's
+  ``script_finished``. This measures the server a class shares; each student's browser draws on
+  their own machine (``bench/latency.py`` measures the drawing alone).
+* ``browser``: one headless Chromium, one Playwright context per session, the slider moved with
+  the keyboard. On one 2-core machine Chromium drawing 30 tabs needs several times the server's
+  CPU, so its figures are the browser's more than the server's.
+
+Measured in each browser page (an init script, so nothing waits on Playwright's round trips):
 
 * change → rerun finished: the key press's ``performance.now()`` to the next transition of
   ``[data-testid="stApp"]``'s ``data-test-script-state`` to ``notRunning`` after ``running``, or,
@@ -18,10 +28,11 @@ Measured in each page (an init script, so nothing waits on Playwright's round tr
   waiting (press → the run's first message), the script run (first → last message) and rendering;
 * errors: exception boxes, connection-state changes away from CONNECTED, WebSocket close events,
   uncaught page errors, changes whose rerun never finished, pages that did not load, pages that
-  show an exception box when probed.
+  show an exception box when probed. The websocket client counts the same kinds it can see:
+  ``st.exception`` elements, closed connections, requests with no finished run within 30 s.
 
 The server's resident memory (RSS summed over its process group, from /proc) and the CPU time of
-the server, of the harness (this script, Playwright, Chromium) and of the whole machine are sampled
+the server, of the harness (this script, and Playwright and Chromium when they run) and of the whole machine are sampled
 every second, through every round and for a settle period after it (Streamlit drops a disconnected
 session after 120 s). Rounds repeat the whole thing, so memory that does not come back shows up as
 growth between the rounds' settled values.
@@ -29,7 +40,7 @@ growth between the rounds' settled values.
 Targets: 0 errors; p95 of change → rerun finished ≤ 1 s; peak RSS ≤ 1.2 GB; settled RSS after the
 last round no more than 5 % above the settled RSS after the first. Exits 1 if one is missed.
 
-Run from the repo root: ``.venv/bin/python bench/load.py`` (8–10 minutes on a quiet machine; it first
+Run from the repo root: ``.venv/bin/python bench/load.py`` (about 8 minutes on a quiet machine; it first
 waits up to 5 minutes for the 1-minute load average to drop below 1.0) or ``--quick`` while
 developing; ``--option runner.postScriptGC=false`` passes a config option to the server. A full run writes its
 figures into docs/benchmarks.md under "Classroom load" (``--no-docs`` to skip; ``--docs`` to write a
@@ -47,6 +58,7 @@ import json
 import math
 import os
 import platform
+import random
 import re
 import signal
 import socket
@@ -58,6 +70,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import websockets
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
@@ -65,6 +78,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 # One definition of the browser and of "the app is idle" for the tests and this benchmark.
+from bench.streamlit_ws import StreamlitSession  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # noqa: E402
 from tests.browser.helpers import APP_IDLE, EXCEPTION  # noqa: E402
 
@@ -548,6 +562,75 @@ async def changes_alone(page, key: str, count: int = BASELINE_CHANGES) -> list[d
     return [latency(s) for s in await page.evaluate("() => window.__cl.samples")]
 
 
+# ------------------------------------------------------------------------------- websocket sessions
+
+
+async def run_ws_session(url: str, result: SessionResult, seconds: float) -> None:
+    """One student on Streamlit's own websocket protocol: open the page, then move its slider one step
+    right, then left, every 2 s (or as soon as the last change's run finished, when that took longer)."""
+    started = time.monotonic()
+    try:
+        async with StreamlitSession(url, result.page, timeout_s=LOAD_TIMEOUT_MS / 1000) as session:
+            try:
+                run = await asyncio.wait_for(session.open_page(), LOAD_TIMEOUT_MS / 1000)
+            except TimeoutError:
+                result.failure = f"page did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s"
+                return
+            result.load_s = time.monotonic() - started
+            result.exceptions += run.exceptions
+            if result.slider not in session.sliders:
+                result.failure = f"slider {result.slider!r} not on the page"
+                return
+            # Students are not synchronised to the millisecond: each starts its 2 s rhythm at a random
+            # moment (seeded by the session's number) in the first period.
+            end = time.monotonic() + seconds
+            tick = time.monotonic() + random.Random(result.index).uniform(0, CHANGE_EVERY_S)
+            while tick < end:
+                await asyncio.sleep(max(0.0, tick - time.monotonic()))
+                result.presses += 1
+                try:
+                    run = await asyncio.wait_for(session.move_slider(result.slider, 1 if result.presses % 2 else -1),
+                                                 RERUN_TIMEOUT_MS / 1000)
+                except TimeoutError:
+                    result.lost += 1  # the connection now carries that run's late messages: stop here
+                    return
+                result.exceptions += run.exceptions
+                result.latencies.append(run.latency())
+                tick = max(tick + CHANGE_EVERY_S, time.monotonic())
+    except websockets.ConnectionClosed:
+        result.ws_closed += 1
+    except OSError as error:  # refused or reset before the session connected
+        result.ws_closed_opening += 1
+        result.failure = f"{type(error).__name__}: {error}"
+    except Exception as error:  # noqa: BLE001 - one broken session is a finding, not a crash
+        result.failure = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+
+
+async def probe_pages_ws(url: str, pages: dict[str, Path]) -> dict[str, dict]:
+    """The websocket twin of ``probe_pages``: each page's first slider whose step right runs without an
+    error box (main area first, then the sidebar), and a few changes of it with no other session."""
+    found = {}
+    for path in pages:
+        async with StreamlitSession(url, path, timeout_s=LOAD_TIMEOUT_MS / 1000) as session:
+            run = await session.open_page()
+            exceptions, slider = run.exceptions, None
+            candidates = sorted(session.sliders.values(), key=lambda s: s.area != "Main")
+            for candidate in (c for c in candidates if c.value < c.maximum):
+                moved = await session.move_slider(candidate.key, 1)
+                await session.move_slider(candidate.key, -1)
+                exceptions = max(exceptions, moved.exceptions)
+                if not moved.error_alerts:
+                    slider = {"key": candidate.key, "area": "st" + candidate.area}
+                    break
+            alone = []
+            if slider:
+                for i in range(BASELINE_CHANGES):
+                    alone.append((await session.move_slider(slider["key"], 1 if i % 2 == 0 else -1)).latency())
+                    await asyncio.sleep(0.2)
+        found[path] = {"slider": slider, "exceptions": exceptions, "alone": alone}
+    return found
+
+
 def latency(sample: dict) -> dict:
     """Seconds, from a page's sample (performance.now() milliseconds).
 
@@ -585,11 +668,12 @@ def settled_rss(sampler: Sampler, end: float, window: float = 10.0) -> int:
     return int(statistics.median(s.server_rss for s in tail)) if tail else 0
 
 
-async def run_round(browser, url, number, assignment, pages, seconds, settle, sampler, marks) -> dict:
+async def run_round(session, number, assignment, pages, seconds, settle, sampler, marks) -> dict:
+    """All sessions at once; ``session(result, seconds)`` runs one (in a browser tab or on a websocket)."""
     results = [SessionResult(i, path, pages[path]["slider"]["key"], number) for i, path in enumerate(assignment)]
     marks[f"round{number}_start"] = time.monotonic() - sampler.t0
     before = sampler.sample()
-    await asyncio.gather(*(run_session(browser, url, r, seconds) for r in results))
+    await asyncio.gather(*(session(r, seconds) for r in results))
     after = sampler.sample()
     marks[f"round{number}_closed"] = after.t
     print(f"round {number}: sessions closed; settling {settle:.0f} s", flush=True)
@@ -624,6 +708,20 @@ def _latency_figures(latencies: list[dict]) -> dict:
             "missed_by_dom": sum(x.get("via") == "message" for x in latencies)}
 
 
+async def _rounds(session, pages, args, sampler, marks, rounds: list) -> tuple[list[str], Sample]:
+    """Assign the sessions to the probed pages and run every round; (the assignment, RSS warm)."""
+    warm = sampler.sample()
+    slider_pages = [p for p, found in pages.items() if found["slider"]]
+    if not slider_pages:
+        raise RuntimeError("no registered page shows a slider")
+    assignment = assign_pages(slider_pages, args.sessions)
+    print(f"pages and sliders: { {p: (f['slider'] or {}).get('key') for p, f in pages.items()} }", flush=True)
+    for number in range(1, args.rounds + 1):
+        print(f"round {number}: {args.sessions} {args.client} sessions for {args.seconds:.0f} s", flush=True)
+        rounds.append(await run_round(session, number, assignment, pages, args.seconds, args.settle, sampler, marks))
+    return assignment, warm
+
+
 async def benchmark(args) -> dict:
     # A SIGTERM (a CI timeout, a kill) cancels the run like Ctrl-C does, so every `finally` below runs
     # and the server and the browser are stopped.
@@ -639,25 +737,22 @@ async def benchmark(args) -> dict:
     try:
         cold = sampler.sample()
         sampler.start()
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=SYSTEM_CHROMIUM, headless=True,
-                                                       args=CHROMIUM_ARGS)
-            try:
-                chromium_version = browser.version
-                pages = await probe_pages(browser, url, registered)
-                warm = sampler.sample()
-                slider_pages = [p for p, found in pages.items() if found["slider"]]
-                if not slider_pages:
-                    raise RuntimeError("no registered page shows a slider")
-                assignment = assign_pages(slider_pages, args.sessions)
-                print(f"pages and sliders: { {p: (f['slider'] or {}).get('key') for p, f in pages.items()} }",
-                      flush=True)
-                for number in range(1, args.rounds + 1):
-                    print(f"round {number}: {args.sessions} sessions for {args.seconds:.0f} s", flush=True)
-                    rounds.append(await run_round(browser, url, number, assignment, pages, args.seconds,
-                                                  args.settle, sampler, marks))
-            finally:
-                await browser.close()
+        if args.client == "websocket":
+            chromium_version = None
+            pages = await probe_pages_ws(url, registered)
+            assignment, warm = await _rounds(lambda r, seconds: run_ws_session(url, r, seconds), pages, args,
+                                             sampler, marks, rounds)
+        else:
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch(executable_path=SYSTEM_CHROMIUM, headless=True,
+                                                           args=CHROMIUM_ARGS)
+                try:
+                    chromium_version = browser.version
+                    pages = await probe_pages(browser, url, registered)
+                    assignment, warm = await _rounds(lambda r, seconds: run_session(browser, url, r, seconds),
+                                                     pages, args, sampler, marks, rounds)
+                finally:
+                    await browser.close()
     finally:
         await sampler.stop()
         stop_server(proc)
@@ -695,7 +790,7 @@ async def benchmark(args) -> dict:
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(), "chromium": chromium_version, "streamlit": streamlit.__version__,
         "load_average_before_wait": load_before_wait, "load_average_at_start": load,
-        "options": {"sessions": args.sessions, "seconds": args.seconds, "rounds": args.rounds, "settle": args.settle,
+        "options": {"client": args.client, "sessions": args.sessions, "seconds": args.seconds, "rounds": args.rounds, "settle": args.settle,
                     "server_options": args.option,
                     "change_every_s": CHANGE_EVERY_S},
         "pages": {p: {"slider": f["slider"], "exceptions": f["exceptions"]} for p, f in pages.items()},
@@ -745,36 +840,46 @@ def markdown(report: dict) -> str:
     m, o, rss, t = report["machine"], report["options"], report["rss"], report["targets"]
     one, five, fifteen = report["load_average_at_start"]
     rounds = report["rounds"]
+    websocket = o.get("client", "browser") == "websocket"
+    sessions_are = ("sessions at once on Streamlit's own websocket protocol (what a tab sends and receives, "
+                    "nothing drawn)" if websocket else "browser sessions at once (one headless Chromium, a context each)")
+    harness = "this script" if websocket else "Chromium, Playwright, this script"
     lines = [
         f"## {SECTION}",
         "",
-        f"`bench/load.py`: {o['sessions']} browser sessions at once (one headless Chromium, a context each), "
+        f"`bench/load.py`: {o['sessions']} {sessions_are}, "
         f"round-robin over the pages that show a slider, each changing its slider every "
         f"{o['change_every_s']:.0f} s for {o['seconds']:.0f} s; {o['rounds']} round(s), each followed by "
         f"{o['settle']:.0f} s with no session (Streamlit drops a disconnected session after 120 s). "
-        "Regenerate with `.venv/bin/python bench/load.py` (`--quick` for a 5-session smoke run)."
+        "Regenerate with `.venv/bin/python bench/load.py` (`--quick` for a 5-session smoke run, "
+        "`--client browser` for Chromium tabs)."
         + (f" Server options: `{' '.join(o['server_options'])}`." if o["server_options"] else ""),
         "",
         f"Measured {report['date']} on {m['nproc']} cores ({m['cpu']}), {m['memory_gb']} GB RAM; "
-        f"Chromium {report['chromium']}, Streamlit {report['streamlit']}, Python {m['python']}. "
+        + (f"Chromium {report['chromium']}, " if report.get("chromium") else "")
+        + f"Streamlit {report['streamlit']}, Python {m['python']}. "
         f"Load average at start {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min); during the rounds "
         + ", ".join(f"{r['load_average_mean']:.1f}" for r in rounds if r["load_average_mean"] is not None)
-        + " on average. The browser runs on the same 2 cores as the server.",
+        + f" on average. The {'client' if websocket else 'browser'} runs on the same 2 cores as the server.",
         "",
         "| Figure | Result | Target |",
         "|---|---|---|",
         f"| Errors: {', '.join(f'{k} {v}' for k, v in report['errors'].items())} "
         f"| {report['error_total']} | 0 {_ok(t['errors'])} |",
-        f"| Slider changes measured | {report['changes']} of {report['presses']} key presses | |",
+        f"| Slider changes measured | {report['changes']} of {report['presses']} "
+        f"{'rerun requests' if websocket else 'key presses'} | |",
         f"| Change → rerun finished, median | {_ms(report['median_s'])} | |",
         f"| Change → rerun finished, 95th percentile | {_ms(report['p95_s'])} | ≤ 1 s {_ok(t['p95'])} |",
         f"| Change → rerun finished, max | {_ms(report['max_s'])} | |",
-        f"| … waiting: press → the run's first message, median / p95 | {_ms(report['to_running_median_s'])} / "
-        f"{_ms(report['to_running_p95_s'])} | |",
-        f"| … script run on the server: first → last message, median / p95 | {_ms(report['running_median_s'])} / "
-        f"{_ms(report['running_p95_s'])} | |",
-        f"| … rendering: last message → finished on screen, median / p95 | {_ms(report['render_median_s'])} / "
-        f"{_ms(report['render_p95_s'])} | |",
+        ("| … waiting: request → the run's new_session, median / p95 " if websocket else
+         "| … waiting: press → the run's first message, median / p95 ")
+        + f"| {_ms(report['to_running_median_s'])} / {_ms(report['to_running_p95_s'])} | |",
+        ("| … script run on the server: new_session → script_finished, median / p95 " if websocket else
+         "| … script run on the server: first → last message, median / p95 ")
+        + f"| {_ms(report['running_median_s'])} / {_ms(report['running_p95_s'])} | |",
+        *([] if websocket else [
+            f"| … rendering: last message → finished on screen, median / p95 | {_ms(report['render_median_s'])} / "
+            f"{_ms(report['render_p95_s'])} | |"]),
         f"| Page open → first run finished, median / p95 / max (all sessions arriving at once) "
         f"| {_ms(report['load_median_s'])} / {_ms(report['load_p95_s'])} / {_ms(report['load_max_s'])} | |",
         f"| Server RSS at start: cold / after one visit to every page | {_mb(rss['cold'])} / {_mb(rss['warm'])} | |",
@@ -787,7 +892,7 @@ def markdown(report: dict) -> str:
     if rss["growth"] is not None:
         lines.append(f"| Growth, last round vs first (settled) | {rss['growth'] * 100:+.1f} % | ≤ "
                      f"{GROWTH_TOLERANCE * 100:.0f} % |")
-    lines.append("| CPU seconds per round: server / harness (Chromium, Playwright, this script) / everything else "
+    lines.append(f"| CPU seconds per round: server / harness ({harness}) / everything else "
                  "on the machine (round's wall time) | "
                  + "; ".join(f"{r['server_cpu_s']:.0f} / {r['browser_cpu_s']:.0f} / {r['others_cpu_s']:.0f} "
                              f"({r['wall_s']:.0f} s)" for r in rounds) + " | |")
@@ -818,22 +923,33 @@ def markdown(report: dict) -> str:
     if server_cpu and per_run:
         per_run_s = statistics.mean(per_run)
         asked = o["sessions"] / o["change_every_s"]
+        harness_share = sum(r["browser_cpu_s"] for r in rounds) / server_cpu
         notes.append(
-            f"Reading: the harness (Chromium drawing {o['sessions']} tabs) used "
-            f"{sum(r['browser_cpu_s'] for r in rounds) / server_cpu:.1f}× the server's CPU on the same cores, so "
-            "every in-page time includes a starved browser, and the machine's other work took "
-            f"{sum(r['others_cpu_s'] for r in rounds):.0f} CPU-seconds. The server's own cost is "
-            f"{_ms(per_run_s)} of CPU per script run: {o['sessions']} sessions changing a slider every "
-            f"{o['change_every_s']:.0f} s ask for {asked:.0f} runs a second, {asked * per_run_s:.1f} CPU-seconds "
-            "per second, where one Streamlit process runs its scripts' Python on about one core (the GIL).")
+            (f"Reading: the harness ({harness}) used {harness_share:.1f}× the server's CPU on the same cores"
+             + (", so every in-page time includes a starved browser" if not websocket else "")
+             + f", and the machine's other work took {sum(r['others_cpu_s'] for r in rounds):.0f} CPU-seconds. ")
+            + f"The server's own cost is {_ms(per_run_s)} of CPU per script run: {o['sessions']} sessions "
+            f"changing a slider every {o['change_every_s']:.0f} s ask for {asked:.0f} runs a second, "
+            f"{asked * per_run_s:.1f} CPU-seconds per second, where one Streamlit process runs its scripts' "
+            "Python on about one core (the GIL).")
+    if websocket:
+        how = ("How it is measured: each session is one websocket speaking Streamlit's protocol as the "
+               "frontend does (`bench/streamlit_ws.py`): it asks for its page's run, then sends the slider's "
+               "new value in a rerun request, and times the request to the run's `script_finished` message. "
+               "Each session's first change comes at a random moment of its first 2 s (students are not "
+               "synchronised to the millisecond). Waiting is the request to the run's `new_session` message "
+               "(a script thread has started it), the script run is from there to `script_finished`; the browser's drawing is not in these figures (it runs on the "
+               "student's own machine; `bench/latency.py` measures it alone). ")
+    else:
+        how = ("How it is measured, in each page: the key press's `performance.now()` to the moment the rerun "
+               "shows as finished — `stApp`'s `data-test-script-state` turning `notRunning` after `running`, or, "
+               "when React commits a quick run's messages at once and `running` never reaches the DOM "
+               f"({report['missed_by_dom']} of {report['changes']} changes here), two frames after the run's "
+               "`script_finished` message. The run's own WebSocket messages split it: waiting (the change "
+               "travels to the server and waits for a thread and a core), the script run (first to last "
+               "message), rendering. ")
     lines += [""] + [line for note in notes for line in (note, "")] + [
-              "How it is measured, in each page: the key press's `performance.now()` to the moment the rerun "
-              "shows as finished — `stApp`'s `data-test-script-state` turning `notRunning` after `running`, or, "
-              "when React commits a quick run's messages at once and `running` never reaches the DOM "
-              f"({report['missed_by_dom']} of {report['changes']} changes here), two frames after the run's "
-              "`script_finished` message. The run's own WebSocket messages split it: waiting (the change "
-              "travels to the server and waits for a thread and a core), the script run (first to last "
-              "message), rendering. \"Alone\" is the median of "
+              how + "\"Alone\" is the median of "
               f"{BASELINE_CHANGES} changes per page before the rounds, with no other session. RSS is summed "
               "over the server's process group from /proc; \"settled\" is the median of the last 10 s of each "
               "settle period.", ""]
@@ -860,6 +976,9 @@ def write_docs(section: str, path: Path = DOCS) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--client", choices=("websocket", "browser"), default="websocket",
+                        help="sessions on Streamlit's websocket protocol (the server's side of a change) or as "
+                             "Chromium tabs (drawing included, but the browser shares the server's 2 cores)")
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rounds", type=int, default=2)
