@@ -1,9 +1,10 @@
-"""Generated bad-input sweep over every page: malformed URLs and random corners of the controls.
+"""Generated bad-input sweep over every page: malformed URLs, and the controls' extremes combined.
 
 The pages and their controls are discovered, not listed: every page registered in dashboard.py,
 every keyed widget it draws at its defaults.
 """
 
+import itertools
 import random
 import re
 
@@ -69,14 +70,56 @@ def test_presentation_flag_in_any_form(page_controls, present):
     assert_clean(at)
 
 
-def test_random_corners_of_the_controls_only_ever_explain(page_controls):
-    """Random combinations of each slider's min or max: a result or a clear error, never an exception."""
+def covering_rows(factors: int, strength: int = 3, seed: int = 0, candidates: int = 60) -> list[tuple[int, ...]]:
+    """Rows of 0/1 (a control at its minimum or maximum) in which every ``strength`` controls meet in
+    all ``2**strength`` combinations of their extremes (a covering array, built greedily), plus the
+    all-minimum and all-maximum rows. Every combination of ``factors`` extremes would be
+    ``2**factors`` page runs (8,192 on the matrix page); this covers every interaction of up to
+    ``strength`` controls in a few dozen."""
+    rng = random.Random(seed)
+    strength = min(strength, factors)
+    groups = list(itertools.combinations(range(factors), strength))
+    uncovered = {(g, combo) for g in groups for combo in itertools.product((0, 1), repeat=strength)}
+    rows = [(0,) * factors, (1,) * factors]
+
+    def covers(row):
+        return {(g, tuple(row[i] for i in g)) for g in groups} & uncovered
+
+    for row in rows:
+        uncovered -= covers(row)
+    while uncovered:
+        # Seed each candidate from one uncovered combination, so every row covers at least it.
+        group, combo = next(iter(uncovered))
+        pool = []
+        for _ in range(candidates):
+            row = [rng.randint(0, 1) for _ in range(factors)]
+            for index, level in zip(group, combo, strict=True):
+                row[index] = level
+            pool.append(tuple(row))
+        best = max(pool, key=lambda row: len(covers(row)))
+        rows.append(best)
+        uncovered -= covers(best)
+    return rows
+
+
+@pytest.mark.parametrize("factors", [1, 2, 3, 5, 13])
+def test_covering_rows_meet_every_triple_of_extremes(factors):
+    rows = covering_rows(factors)
+    for group in itertools.combinations(range(factors), min(3, factors)):
+        seen = {tuple(row[i] for i in group) for row in rows}
+        assert len(seen) == 2 ** len(group), group
+    assert len(rows) <= max(2 ** factors, 30)
+
+
+def test_every_triple_of_controls_at_their_extremes_only_ever_explains(page_controls):
+    """Every slider and toggle at its minimum or maximum, every three of them in all 8 combinations:
+    a result or a clear error, never an exception."""
     page, controls = page_controls
-    sliders = [(key, widget.min, widget.max) for key, kind, widget in controls if kind == "slider"]
-    rng = random.Random(page)
-    for _ in range(8):
-        query = {key: str(rng.choice((low, high))) for key, low, high in sliders}
+    levels = [(key, (str(widget.min), str(widget.max))) for key, kind, widget in controls if kind == "slider"]
+    levels += [(key, ("false", "true")) for key, kind, _ in controls if kind == "toggle"]
+    for row in covering_rows(len(levels), seed=len(page)):
+        query = {key: values[level] for (key, values), level in zip(levels, row, strict=True)}
         at = open_page(page, query)
         assert_clean(at)
         for error in at.error:
-            assert len(error.value) > 30 and "Traceback" not in error.value
+            assert len(error.value) > 30 and "Traceback" not in error.value, (page, query, error.value)
