@@ -5,11 +5,19 @@ could be ignored (the page rerun with its old values) and the benchmark would ti
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.streamlit_ws import StreamlitSession
 from core import conv_output_size
 
 METRIC = "nn.Conv2d output (H × W)"
+
+
+def _run_coroutine(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop running in
+    the test thread once any browser test of the session has used it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _output_size_runs(url: str, moves: list[int]):
@@ -19,7 +27,7 @@ def _output_size_runs(url: str, moves: list[int]):
             for step in moves:
                 runs.append(await session.move_slider("in_h", step))
             return runs, session
-    return asyncio.run(drive())
+    return _run_coroutine(drive())
 
 
 def test_a_rerun_request_moves_the_slider_and_the_page_follows(streamlit_server):
@@ -43,4 +51,4 @@ def test_the_slider_stops_at_its_maximum(streamlit_server):
             session.sliders["in_h"].value = session.sliders["in_h"].maximum - 1
             await session.move_slider("in_h", +5)
             return session.sliders["in_h"].value
-    assert asyncio.run(drive()) == 64
+    assert _run_coroutine(drive()) == 64
