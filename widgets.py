@@ -331,14 +331,16 @@ def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | N
                 width: str = "stretch") -> None:
     """Show a figure; with ``on_click``, a click on a point calls it (see :func:`chart_click`).
 
-    The camera button of plotly's toolbar downloads the figure as a PNG at twice the screen size.
+    A figure whose layout drags a selection box (a large grid drawn as a heatmap, which plotly
+    reports no clicks on) calls ``on_click`` for a dragged box too. The camera button of plotly's toolbar downloads the figure as a PNG at twice the screen size.
     ``width="content"`` keeps a figure's own width (the matrix figure sizes its markers in pixels).
     """
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     if on_click is None:
         st.plotly_chart(figure, width=width, key=key, config=config)
     else:
-        st.plotly_chart(figure, width=width, key=key, on_select=on_click, selection_mode="points", config=config)
+        modes = ("points", "box") if figure.layout.dragmode == "select" else "points"
+        st.plotly_chart(figure, width=width, key=key, on_select=on_click, selection_mode=modes, config=config)
 
 
 # ---------------------------------------------------------------- kernels
@@ -541,6 +543,10 @@ def apply_preset(values: Mapping[str, object]) -> None:
         st.session_state[key] = value
 
 
-def csv_download(label: str, text: str, file_name: str, key: str) -> None:
-    """A button that downloads ``text`` (CSV made by core.codegen) as ``file_name``."""
-    st.download_button(label, text, file_name=file_name, mime="text/csv", key=key, icon=":material/download:")
+def csv_download(label: str, make_text: Callable[[], str], file_name: str, key: str) -> None:
+    """A button that downloads ``make_text()`` (CSV made by core.codegen) as ``file_name``.
+
+    The text is made when the button is clicked, not on every rerun: W's CSV at 64×64 takes
+    longer to build than the rest of the page.
+    """
+    st.download_button(label, make_text, file_name=file_name, mime="text/csv", key=key, icon=":material/download:")

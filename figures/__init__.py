@@ -11,7 +11,7 @@ images keep square cells when Streamlit stretches them, but the matrix figure is
 ``st.plotly_chart(fig, width="content")``.
 """
 
-from .grids import CELL_TRACE, cell_from_selection, grid_figure, kernel_figure
+from .grids import CELL_TRACE, cell_from_selection, grid_figure, kernel_figure, selects_by_box
 from .images import encode_jpeg, encode_png, image_grid_figure, rgb_image_figure, to_uint8
 from .matrix import MATRIX_TRACE, entry_from_selection, matrix_figure
 from .style import (
@@ -45,6 +45,7 @@ __all__ = [
     "matrix_figure",
     "readable_text_color",
     "rgb_image_figure",
+    "selects_by_box",
     "tap_colors",
     "to_uint8",
     "value_scale",

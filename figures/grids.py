@@ -6,6 +6,12 @@ reports clicks (``on_select="rerun"``) on scatter points only. Cell ``(r, c)`` s
 :data:`CELL_TRACE` (0) holds the real cells in row-major order: point ``i`` is cell
 ``divmod(i, W)``; padding, highlights and outlines come after it.
 
+Above :data:`IMAGE_CELLS` cells (a 64×64 input) the cells are one ``go.Heatmap`` instead: a
+browser without a GPU spends about 0.3 s per update on every WebGL scatter figure, and thousands of
+SVG markers cost more. Plotly reports no clicks on heatmaps, so such a figure selects by dragging
+a small box (``dragmode="select"``, Streamlit's ``selection_mode="box"``): the cell under the
+box's centre is the one selected (:func:`cell_from_selection`). :func:`selects_by_box` tells which.
+
 Marker sizes are in pixels, so each figure sets its own height and width from the grid size and
 keeps the plot square (``scaleanchor``): a cell of side ``cell`` px gets a marker of 92 % of that,
 leaving a thin gap that reads as grid lines. If Streamlit stretches the figure to the page width
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ._cells import _fit_font, _format_values, _hover_format, _selected_points
+from ._cells import _fit_font, _format_values, _hover_format, _selected_points, _selection_dict
 from .style import (
     DEFAULT_STYLE,
     FigureStyle,
@@ -32,8 +38,8 @@ from .style import (
 )
 
 CELL_TRACE = 0
-# Above this many cells, WebGL draws the markers: SVG slows down with thousands of nodes.
-WEBGL_CELLS = 2500
+# Above this many cells, one heatmap draws them (see the module docstring); a box drag selects.
+IMAGE_CELLS = 2500
 # Integer ticks on every row/column up to this many; beyond, plotly picks a readable spacing.
 _MAX_EVERY_TICK = 24
 _MARKER_FILL = 0.92  # marker side / cell side: the gap between markers reads as grid lines
@@ -141,25 +147,36 @@ def grid_figure(
     Returns
     -------
     go.Figure
-        Trace 0 (:data:`CELL_TRACE`): the ``H·W`` cells, row-major (``go.Scattergl`` above
-        :data:`WEBGL_CELLS` cells). Then, when present: the padding ring (``name="padding"``) and
-        the highlight outline (``name="highlight halo"``, ``name="highlight"``).
+        Trace 0 (:data:`CELL_TRACE`): the ``H·W`` cells, row-major (one ``go.Heatmap`` with
+        ``z = values`` above :data:`IMAGE_CELLS` cells, selected by a box drag). Then, when
+        present: the padding ring (``name="padding"``) and the highlight outline
+        (``name="highlight halo"``, ``name="highlight"``).
     """
     grid = _as_grid(values)
+    as_image = grid.size > IMAGE_CELLS
     if show_values is None:
         show_values = grid.size <= max_text_cells
-    show_values = show_values and grid.size <= WEBGL_CELLS  # WebGL text is slow and unreadable at that size
+    show_values = show_values and not as_image  # numbers in 7-px cells are unreadable anyway
     geometry = _grid_geometry(grid.shape, padding, style, title, extra_right=0.0 if show_values else _COLORBAR_PX)
-    traces = [_value_cells(grid, geometry, value_scale(grid, signed), show_values, style)]
+    scale = value_scale(grid, signed)
+    traces = [_value_image(grid, scale, style) if as_image else _value_cells(grid, geometry, scale, show_values, style)]
     shapes = []
     if geometry.pad_h or geometry.pad_w:
-        traces.append(_padding_trace(geometry, show_values, style))
+        traces.append(_padding_image(geometry, style) if as_image else _padding_trace(geometry, show_values, style))
         shapes += _padding_outlines(geometry, style, max_text_cells)
     traces += _outline_traces(highlight, geometry.marker_size, style)
     for rectangle in _as_boxes(box):
         shapes += _box_shapes(rectangle, style)
+    layout = _grid_layout(geometry, style, title, shapes)
+    if as_image:
+        layout["dragmode"] = "select"
     # One construction: each add_shape / update_* call re-validates the figure and costs milliseconds.
-    return go.Figure(data=traces, layout=_grid_layout(geometry, style, title, shapes))
+    return go.Figure(data=traces, layout=layout)
+
+
+def selects_by_box(figure: go.Figure) -> bool:
+    """Whether a grid figure is selected by dragging a box (its cells are a heatmap) rather than a click."""
+    return figure.layout.dragmode == "select"
 
 
 def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None, shapes: list[dict]) -> dict:
@@ -199,8 +216,7 @@ def _value_cells(grid: np.ndarray, geometry: _GridGeometry, scale, show_values: 
                   cmin=scale.cmin, cmax=scale.cmax, showscale=not show_values)
     if not show_values:
         marker["colorbar"] = dict(thickness=14, outlinewidth=0, tickfont=dict(size=style.font_size))
-    trace_type = go.Scattergl if grid.size > WEBGL_CELLS else go.Scatter
-    trace = trace_type(
+    trace = go.Scatter(
         x=x, y=y, mode="markers", marker=marker, customdata=flat, name="cells",
         hovertemplate=f"(%{{y}}, %{{x}}) = %{{customdata{_hover_format(flat)}}}<extra></extra>",
     )
@@ -210,6 +226,28 @@ def _value_cells(grid: np.ndarray, geometry: _GridGeometry, scale, show_values: 
         trace.update(mode="markers+text", text=labels, textposition="middle center",
                      textfont=dict(size=font, color=readable_text_colors(scale.rgb(flat)).tolist()))
     return trace
+
+
+def _value_image(grid: np.ndarray, scale, style: FigureStyle) -> go.Heatmap:
+    """Trace 0 of a large grid: the cells as one heatmap, cell ``(r, c)`` at ``x = c, y = r``."""
+    height, width = grid.shape
+    return go.Heatmap(
+        z=grid, x=np.arange(width), y=np.arange(height), colorscale=scale.colorscale, zmin=scale.cmin,
+        zmax=scale.cmax, name="cells", colorbar=dict(thickness=14, outlinewidth=0, tickfont=dict(size=style.font_size)),
+        hovertemplate=f"(%{{y}}, %{{x}}) = %{{z{_hover_format(grid)}}}<extra></extra>",
+    )
+
+
+def _padding_image(geometry: _GridGeometry, style: FigureStyle) -> go.Heatmap:
+    """The padding ring of a large grid: a one-colour heatmap, empty (NaN, transparent) over the real cells."""
+    ring = np.zeros((geometry.shown_rows, geometry.shown_cols))
+    ring[geometry.pad_h:geometry.pad_h + geometry.height, geometry.pad_w:geometry.pad_w + geometry.width] = np.nan
+    return go.Heatmap(
+        z=ring, x=np.arange(-geometry.pad_w, geometry.width + geometry.pad_w),
+        y=np.arange(-geometry.pad_h, geometry.height + geometry.pad_h), name="padding",
+        colorscale=[[0, style.padding_fill], [1, style.padding_fill]], showscale=False, hoverongaps=False,
+        hovertemplate="(%{y}, %{x}) = 0  (padding)<extra></extra>",
+    )
 
 
 def _padding_ring(geometry: _GridGeometry) -> tuple[np.ndarray, np.ndarray]:
@@ -309,8 +347,10 @@ def cell_from_selection(selection, shape) -> tuple[int, int] | None:
     Returns
     -------
     (int, int) or None
-        ``(row, col)`` of the first selected point of trace 0 (the real cells); None when no point
-        of trace 0 is selected (padding and outline traces are ignored) or the index is out of range.
+        ``(row, col)`` of the first selected point of trace 0 (the real cells); when no point of
+        trace 0 is selected, the cell under the centre of the first dragged box (a heatmap grid,
+        see :func:`selects_by_box`): ``(round(ȳ), round(x̄))`` with ``x̄, ȳ`` the box's mid-point.
+        None when neither is inside the grid (padding and outline traces are ignored).
     """
     height, width = (int(n) for n in tuple(shape)[-2:])
     for index, point in _selected_points(selection, CELL_TRACE):
@@ -319,6 +359,14 @@ def cell_from_selection(selection, shape) -> tuple[int, int] | None:
         if index is not None and 0 <= index < height * width:
             row, col = divmod(index, width)
             return int(row), int(col)
+    for box in _selection_dict(selection).get("box") or []:
+        try:
+            centre = {"x": sum(map(float, box["x"])) / 2, "y": sum(map(float, box["y"])) / 2}
+        except (KeyError, TypeError, ValueError):
+            continue
+        index = _index_from_xy(centre, height, width)
+        if index is not None:
+            return divmod(index, width)
     return None
 
 

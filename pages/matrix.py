@@ -9,10 +9,12 @@ from core.codegen import array_csv, entries_csv, pytorch_code
 from core.kernels import layer_tensors
 from core.selection import focus, parse_focus
 from figures import cell_from_selection, entry_from_selection, grid_figure, kernel_figure, matrix_figure
+from figures.hints import selection_hint
 from widgets import (
     Controls,
     chart_click,
     csv_download,
+    figure_once,
     figure_style,
     layer_controls,
     pytorch_code_panel,
@@ -69,30 +71,29 @@ lit = focus(entries, *selected) if selected else None
 in_cells = [(r, c) for ch, r, c in lit.input_cells(x.shape) if ch == view_in] if lit else []
 out_cells = [(r, c) for ch, r, c in lit.output_cells(y.shape) if ch == view_out] if lit else []
 
-st.caption("Click an output cell, an input cell or a row of W: the row of W, the inputs it reads and the "
-           "outputs they feed light up together.")
+input_figure = grid_figure(x[view_in], title=f"Input I (channel {view_in + 1})", padding=padding,
+                           highlight=in_cells, style=style)
+output_figure = grid_figure(y[view_out], title=f"Output Y = I ⋆ K (channel {view_out + 1})", highlight=out_cells,
+                            style=style)
+matrix = matrix_figure(entries, highlight_rows=lit.rows if lit else (), highlight_cols=lit.cols if lit else (),
+                       x_vector=x.reshape(-1), y_vector=y.reshape(-1), style=style)
+st.caption(selection_hint(input_figure, output_figure, matrix))
 left, middle, right = st.columns([3, 2, 3])
 with left:
-    figure = grid_figure(x[view_in], title=f"Input I (channel {view_in + 1})", padding=padding, highlight=in_cells,
-                         style=style)
-    show_figure(figure, "input_chart", on_click=partial(
+    show_figure(input_figure, "input_chart", on_click=partial(
         chart_click, "input_chart",
         lambda s: (lambda cell: cell and f"col:{(view_in * size[0] + cell[0]) * size[1] + cell[1]}")(
             cell_from_selection(s, x.shape[1:]))))
 with middle:
-    show_figure(kernel_figure(weight[view_out, view_in % weight.shape[1]], title="Kernel K", style=style))
+    show_figure(figure_once(kernel_figure, weight[view_out, view_in % weight.shape[1]], title="Kernel K", style=style))
 with right:
-    figure = grid_figure(y[view_out], title=f"Output Y = I ⋆ K (channel {view_out + 1})", highlight=out_cells,
-                         style=style)
-    show_figure(figure, "output_chart", on_click=partial(
+    show_figure(output_figure, "output_chart", on_click=partial(
         chart_click, "output_chart",
         lambda s: (lambda cell: cell and f"row:{(view_out * y.shape[1] + cell[0]) * y.shape[2] + cell[1]}")(
             cell_from_selection(s, y.shape[1:]))))
 
 st.subheader(f"W: {entries.shape[0]} × {entries.shape[1]}, {len(entries.rows):,} nonzero entries")
-figure = matrix_figure(entries, highlight_rows=lit.rows if lit else (), highlight_cols=lit.cols if lit else (),
-                       x_vector=x.reshape(-1), y_vector=y.reshape(-1), style=style)
-show_figure(figure, "matrix_chart", on_click=partial(
+show_figure(matrix, "matrix_chart", on_click=partial(
     chart_click, "matrix_chart",
     lambda s: (lambda n: None if n is None else f"row:{entries.rows[n]}")(entry_from_selection(s, entries))),
     width="content")
@@ -102,10 +103,10 @@ from core.torch_check import torch_conv2d  # noqa: E402 — torch only once the 
 verification_line(y, torch_conv2d(x, weight, stride, padding, dilation, groups), "Conv2d")
 left, right = st.columns(2)
 with left:
-    if len(entries.rows) <= 200_000:  # larger exports would slow every rerun; the PyTorch code rebuilds W
-        csv_download("W as CSV (row, col, value)", entries_csv(entries), "W.csv", "w_csv")
+    if len(entries.rows) <= 200_000:  # a larger file (4 MB and up) helps nobody; the PyTorch code rebuilds W
+        csv_download("W as CSV (row, col, value)", partial(entries_csv, entries), "W.csv", "w_csv")
     else:
         st.caption(f"W has {len(entries.rows):,} entries: too many for a CSV here; the PyTorch code rebuilds it.")
 with right:
-    csv_download("Y as CSV", array_csv(y), "Y.csv", "y_csv")
+    csv_download("Y as CSV", partial(array_csv, y), "Y.csv", "y_csv")
 pytorch_code_panel(lambda: pytorch_code(x, weight, stride, padding, dilation, groups))

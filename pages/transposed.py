@@ -1,5 +1,7 @@
 """Transposed convolution three ways (scatter, zero insertion, Wᵀ), each ending in the same output."""
 
+from functools import partial
+
 import streamlit as st
 
 from core import (
@@ -145,5 +147,5 @@ with st.expander("Round trip: which convolution this transposed convolution undo
 from core.torch_check import torch_conv_transpose2d  # noqa: E402 — torch only once there is something to check
 
 verification_line(z, torch_conv_transpose2d(x, weight, **kwargs), "ConvTranspose2d")
-csv_download("Z as CSV", array_csv(z), "Z.csv", "z_csv")
+csv_download("Z as CSV", partial(array_csv, z), "Z.csv", "z_csv")
 pytorch_code_panel(lambda: pytorch_code(x, weight, stride, padding, dilation, groups, output_padding))

@@ -48,13 +48,17 @@ def figures(at: AppTest) -> list[dict]:
 
 
 def array(value) -> list:
-    """A figure array as a list: plotly sends numbers as base64 typed arrays ({"dtype", "bdata"})."""
+    """A figure array as a (nested) list: plotly sends numbers as base64 typed arrays ({"dtype", "bdata"},
+    and "shape" like "64, 62" for a 2-D one)."""
     if isinstance(value, dict) and "bdata" in value:
         import base64
 
         import numpy as np
 
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            flat = flat.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return flat.tolist()
     return list(value)
 
 

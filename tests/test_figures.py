@@ -31,10 +31,13 @@ from figures import (
     matrix_figure,
     readable_text_color,
     rgb_image_figure,
+    selects_by_box,
     tap_colors,
     to_uint8,
     value_scale,
 )
+from figures.grids import IMAGE_CELLS
+from figures.hints import selection_hint
 from figures.images import fit_to_side
 from figures.matrix import RASTER_MAX_PX, _rasterize_taps
 from figures.style import sample_rgb, to_rgb
@@ -165,14 +168,32 @@ def test_signed_grid_uses_a_centred_diverging_scale():
     assert marker.cmin == -marker.cmax == -2
 
 
-def test_large_grid_uses_webgl_without_text():
-    fig = grid_figure(np.random.default_rng(0).random((64, 64)))
-    cells = fig.data[0]
-    assert isinstance(cells, go.Scattergl) and len(cells.x) == 4096
-    assert cells.mode == "markers" and cells.text is None
-    assert grid_figure(np.ones((25, 25))).data[0].text is None  # 625 > 400: no text, but SVG still
-    assert isinstance(grid_figure(np.ones((25, 25))).data[0], go.Scatter)
+def test_a_grid_above_image_cells_is_one_heatmap_selected_by_a_box():
+    values = np.random.default_rng(0).random((64, 64))
+    fig = grid_figure(values)
+    cells = fig.data[CELL_TRACE]
+    assert isinstance(cells, go.Heatmap) and np.array_equal(np.asarray(cells.z), values)
+    assert list(cells.x) == list(range(64)) and list(cells.y) == list(range(64))  # cell (r, c) at x = c, y = r
+    assert (cells.zmin, cells.zmax) == (values.min(), values.max())
+    assert selects_by_box(fig) and fig.layout.dragmode == "select"
+    assert not any(isinstance(trace, go.Scattergl) for trace in fig.data)
+    # Just below the threshold a grid is still clickable markers, without printed values.
+    small = grid_figure(np.ones((50, 50)))
+    assert 50 * 50 == IMAGE_CELLS and isinstance(small.data[0], go.Scatter) and small.data[0].text is None
+    assert not selects_by_box(small) and not selects_by_box(grid_figure(np.ones((3, 3))))
     fig.to_json()
+
+
+def test_a_large_grid_draws_its_padding_ring_as_a_heatmap_empty_over_the_cells():
+    fig = grid_figure(np.ones((60, 61)), padding=(2, 3), highlight=[(0, 0), (-2, 63)])
+    (ring,) = traces_named(fig, "padding")
+    z = np.asarray(ring.z, dtype=float)
+    assert z.shape == (60 + 4, 61 + 6) and list(ring.x) == list(range(-3, 64)) and list(ring.y) == list(range(-2, 62))
+    assert np.isnan(z[2:62, 3:64]).all() and np.isnan(z).sum() == 60 * 61
+    assert (z[~np.isnan(z)] == 0).all() and not ring.showscale
+    assert fig.data.index(ring) > CELL_TRACE
+    (outline,) = traces_named(fig, "highlight")  # outlines stay markers, drawn over the image
+    assert set(zip(outline.y, outline.x, strict=True)) == {(0, 0), (-2, 63)}
 
 
 def test_padding_ring_is_a_separate_trace_after_the_cells():
@@ -216,6 +237,36 @@ def test_cell_from_selection_ignores_other_traces_and_junk():
     assert cell_from_selection(None, (4, 4)) is None
 
 
+def box(x0, x1, y0, y1, points=()) -> dict:
+    """A dragged box as ``st.plotly_chart(..., selection_mode="box")`` returns it."""
+    return {"selection": {"points": list(points), "point_indices": [], "box": [{"xref": "x", "yref": "y", "x": [x0, x1],
+                                                                               "y": [y0, y1]}], "lasso": []}}
+
+
+def test_cell_from_selection_takes_the_cell_under_a_boxs_centre():
+    assert cell_from_selection(box(16.6, 18.9, 39.2, 41.1), (62, 62)) == (40, 18)  # centre (17.75, 40.15)
+    assert cell_from_selection(box(18.9, 16.6, 41.1, 39.2)["selection"], (1, 62, 62)) == (40, 18)  # any drag direction
+    # A box over the highlight outlines (other traces) still selects by its centre.
+    assert cell_from_selection(box(2.6, 3.3, 0.7, 1.2, points=[click(3, 0)["selection"]["points"][0]]), (4, 4)) == (1, 3)
+    assert cell_from_selection(box(-3, -1.8, 0, 1), (4, 4)) is None  # over the padding ring
+    assert cell_from_selection(box(0, 1, 70, 71), (64, 64)) is None
+    junk = {"selection": {"points": [], "box": [{"x": ["a"]}, {"y": [1, 2]}, {"x": [1, 2.2], "y": [1, 3]}]}}
+    assert cell_from_selection(junk, (4, 4)) == (2, 2)  # malformed boxes are skipped, the next one counts
+
+
+@settings(max_examples=50, deadline=None)
+@given(height=st.integers(51, 70), width=st.integers(51, 70), data=st.data())
+def test_a_box_round_trips_the_heatmap_cell_it_is_centred_on(height, width, data):
+    fig = grid_figure(np.zeros((height, width)))
+    cells = fig.data[CELL_TRACE]
+    row, col = data.draw(st.integers(0, height - 1)), data.draw(st.integers(0, width - 1))
+    half_w, half_h = data.draw(st.floats(0.05, 3)), data.draw(st.floats(0.05, 3))
+    shift_x, shift_y = data.draw(st.floats(-0.45, 0.45)), data.draw(st.floats(-0.45, 0.45))
+    centre_x, centre_y = cells.x[col] + shift_x, cells.y[row] + shift_y
+    selected = box(centre_x - half_w, centre_x + half_w, centre_y - half_h, centre_y + half_h)
+    assert cell_from_selection(selected, (height, width)) == (row, col)
+
+
 @settings(max_examples=50, deadline=None)
 @given(height=st.integers(1, 40), width=st.integers(1, 40), data=st.data())
 def test_cell_from_selection_round_trips_trace_zero(height, width, data):
@@ -223,6 +274,20 @@ def test_cell_from_selection_round_trips_trace_zero(height, width, data):
     index = data.draw(st.integers(0, height * width - 1))
     row, col = cell_from_selection(click(0, index), (height, width))
     assert (fig.data[0].y[index], fig.data[0].x[index]) == (row, col)
+
+
+def test_the_selection_hint_says_click_or_box_for_each_figure():
+    def entries(n, k=3, stride=1):
+        return conv_matrix_entries((1, n, n), np.ones((1, 1, k, k)), stride, 0, 1, 1)
+
+    small = selection_hint(grid_figure(np.ones((4, 4))), grid_figure(np.ones((2, 2))), matrix_figure(entries(4)))
+    assert small.startswith("Click an output cell, an input cell or a row of W:") and "box" not in small
+    large = selection_hint(grid_figure(np.ones((64, 64))), grid_figure(np.ones((62, 62))), matrix_figure(entries(64)))
+    assert matrix_figure(entries(64)).layout.meta["rendering"] == "raster"
+    assert large.startswith("Drag a small box over an output cell or an input cell:") and "a row of W" not in large
+    mixed = selection_hint(grid_figure(np.ones((64, 64))), grid_figure(np.ones((16, 16))),
+                           matrix_figure(entries(64, 4, 4)))
+    assert mixed.startswith("Click an output cell or a row of W; drag a small box over an input cell:")
 
 
 # ---------------------------------------------------------------- kernel_figure

@@ -48,6 +48,21 @@ def test_the_largest_w_is_one_compressed_image_with_the_selected_row_still_marke
     assert bands and all((s["y0"], s["y1"]) == (129.5, 130.5) for s in bands)
 
 
+def test_at_64x64_the_grids_are_heatmaps_selected_by_a_box_and_the_caption_says_so():
+    at = open_page("matrix", {"in_h": "64", "in_w": "64", "p_h": "1", "sel": "row:2500"})
+    assert_clean(at)
+    input_figure, _, output_figure, _ = figures(at)
+    for figure, shape in ((input_figure, (64, 64)), (output_figure, (64, 62))):
+        cells = figure["data"][0]
+        assert cells["type"] == "heatmap" and np.asarray(array(cells["z"]), dtype=float).shape == shape
+        assert figure["layout"]["dragmode"] == "select"
+    # Output row 2500 is cell (40, 20) of the 64×62 output: its 3×3 window starts at input (39, 20) with p_h = 1.
+    assert highlighted_cells(output_figure) == {(40, 20)}
+    assert highlighted_cells(input_figure) == {(39 + a, 20 + b) for a in range(3) for b in range(3)}
+    caption = " ".join(c.value for c in at.caption)
+    assert "Drag a small box over an output cell or an input cell" in caption and "a row of W" not in caption
+
+
 def test_selected_output_lights_up_its_receptive_field_padding_included():
     at = open_page("matrix", {"p_h": "1", "p_w": "1", "sel": "row:0"})
     assert_clean(at)

@@ -101,3 +101,44 @@ def test_clicking_an_input_cell_lights_the_outputs_it_feeds(page, streamlit_serv
     fed = {(r, c) for r in range(out_h) for c in range(out_w)
            if (in_row, in_col) in receptive_field((5, 6), (3, 3), (r, c), stride=2, padding=1)}
     assert len(fed) > 1 and lit_cells(page, "output_chart", fed) == fed
+
+
+CELL_CENTRE_JS = """([key, row, col]) => {
+    const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+    if (!plot || !plot._fullLayout || !plot._fullLayout.xaxis) return null;
+    const {xaxis, yaxis} = plot._fullLayout, frame = plot.getBoundingClientRect();
+    return [frame.left + xaxis._offset + xaxis.d2p(col), frame.top + yaxis._offset + yaxis.d2p(row),
+            xaxis.d2p(col + 1) - xaxis.d2p(col)];
+}"""
+
+
+def drag_box_over_cell(page: Page, chart_key: str, row: int, col: int) -> None:
+    """Drag a box centred on cell (row, col), 3 cells or 24 px a side (plotly takes a shorter drag for a click)."""
+    # Coordinates are the viewport's: bring the chart on screen before reading them.
+    page.locator(f".st-key-{chart_key} .js-plotly-plot").scroll_into_view_if_needed()
+    # Plotly draws after the run has finished: wait until the axes exist.
+    x, y, cell_px = page.wait_for_function(CELL_CENTRE_JS, arg=[chart_key, row, col], timeout=15_000).json_value()
+    reach = max(1.5 * cell_px, 12)
+    # The drag must start on the plot's own drag layer (nothing drawn over it, handlers bound).
+    page.wait_for_function("([x, y]) => document.elementFromPoint(x, y)?.classList?.contains('nsewdrag')",
+                           arg=[x - reach, y - reach], timeout=15_000)
+    page.mouse.move(x - reach, y - reach)
+    page.mouse.down()
+    page.mouse.move(x + reach, y + reach, steps=8)
+    page.mouse.up()
+    wait_for_rerun(page)
+
+
+def test_at_64x64_a_box_dragged_over_an_output_cell_lights_its_receptive_field(page, streamlit_server):
+    # 64×64 grids are heatmaps (no clicks on them in plotly): a small dragged box selects the cell at its centre.
+    open_page(page, streamlit_server, "matrix", {"in_h": 64, "in_w": 64, "p_w": 1})
+    expect(page.get_by_text("Drag a small box over an output cell or an input cell")).to_be_visible()
+    out_w = torch.nn.functional.conv2d(torch.zeros(1, 1, 64, 64), torch.zeros(1, 1, 3, 3), padding=(0, 1)).shape[-1]
+    row, col = 40, 17
+    drag_box_over_cell(page, "output_chart", row, col)
+
+    expect(page).to_have_url(re.compile(rf"[?&]sel=row%3A{row * out_w + col}(&|$)"))
+    assert_no_exception(page)
+    assert lit_cells(page, "output_chart", {(row, col)}) == {(row, col)}
+    field = receptive_field((64, 64), (3, 3), (row, col), padding=(0, 1))
+    assert len(field) == 9 and lit_cells(page, "input_chart", field) == field
