@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from core import ConvConfigError
+from core import ConvConfigError, conv_output_shape, is_valid_transpose
 from core.suggest import nearest_valid
 
 _IMPORT_LOCK = threading.Lock()
@@ -416,6 +416,24 @@ def layer_controls(controls: Controls, max_size: int, default_size: int, input_d
     seed = controls.number("Seed (random values)", "seed", 0, 9999, 0, where=where)
     return LayerSettings(input_preset, size, kernel_preset, kernel_size, custom, stride, padding, output_padding,
                          dilation, c_in, c_out, groups, seed)
+
+
+def layer_is_valid(values: Mapping[str, int], transposed: bool = False) -> bool:
+    """Whether torch accepts the layer :func:`layer_controls`' values describe: ``nn.Conv2d`` (every
+    rule of :func:`core.conv_output_shape`) or, with ``transposed``, ``nn.ConvTranspose2d``
+    (:func:`core.is_valid_transpose`). The nearest-valid-setting search asks it of candidates."""
+    def pair(key):
+        return values[f"{key}_h"], values[f"{key}_w"]
+
+    c_in, c_out, groups = values["c_in"], values["c_out"], values["groups"]
+    if transposed:
+        return is_valid_transpose(c_in, pair("in"), c_out, groups, pair("k"), pair("s"), pair("p"), pair("op"), pair("d"))
+    try:
+        conv_output_shape((c_in, *pair("in")), (c_out, max(c_in // groups, 1), *pair("k")), pair("s"), pair("p"),
+                          pair("d"), groups)
+    except ConvConfigError:
+        return False
+    return True
 
 
 @dataclass

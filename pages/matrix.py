@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from core import ConvConfigError, conv2d_matrix, conv_matrix_entries, conv_output_shape
+from core import ConvConfigError, conv2d_matrix, conv_matrix_entries
 from core.codegen import array_csv, entries_csv, pytorch_code
 from core.kernels import layer_tensors
 from core.selection import focus, parse_focus
@@ -17,6 +17,7 @@ from widgets import (
     figure_once,
     figure_style,
     layer_controls,
+    layer_is_valid,
     pytorch_code_panel,
     run_through_dashboard,
     show_figure,
@@ -43,23 +44,13 @@ size, stride, padding, dilation = settings.size, settings.stride, settings.paddi
 c_in, c_out, groups = settings.c_in, settings.c_out, settings.groups
 
 
-def is_valid(c):
-    try:
-        weight_shape = (c["c_out"], max(c["c_in"] // c["groups"], 1), c["k_h"], c["k_w"])
-        conv_output_shape((c["c_in"], c["in_h"], c["in_w"]), weight_shape, (c["s_h"], c["s_w"]), (c["p_h"], c["p_w"]),
-                          (c["d_h"], c["d_w"]), c["groups"])
-        return True
-    except ConvConfigError:
-        return False
-
-
 try:
     x, weight, entries, y = layer((settings.input_preset, size, settings.seed, c_in),
                                   (settings.kernel_preset, settings.kernel_size, settings.custom_key),
                                   stride, padding, dilation, groups, c_out)
 except ConvConfigError as error:
     controls.report_url_problems()
-    controls.show_config_error(error, is_valid)
+    controls.show_config_error(error, layer_is_valid)
     st.stop()
 
 style = figure_style()

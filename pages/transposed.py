@@ -9,11 +9,12 @@ from core import (
     conv_transpose2d_scatter_at,
     conv_transpose2d_zero_insertion_steps,
     conv_transpose_matrix_entries,
-    is_valid_transpose,
+    dilated_kernel_size,
 )
 from core.codegen import array_csv, pytorch_code
 from core.explain import round_trip_lines
 from core.kernels import layer_tensors
+from core.params import check_groups
 from figures import grid_figure, kernel_figure, matrix_figure
 from widgets import (
     Controls,
@@ -22,6 +23,7 @@ from widgets import (
     figure_once,
     figure_style,
     layer_controls,
+    layer_is_valid,
     pytorch_code_panel,
     run_through_dashboard,
     show_figure,
@@ -57,21 +59,14 @@ settings = layer_controls(controls, 16, 2, "ramp", "ramp", 2, transposed=True, w
 size, stride, padding, output_padding = settings.size, settings.stride, settings.padding, settings.output_padding
 dilation, c_in, c_out, groups = settings.dilation, settings.c_in, settings.c_out, settings.groups
 
-
-def is_valid(c):
-    pairs = [(c[f"{key}_h"], c[f"{key}_w"]) for key in ("in", "k", "s", "p", "op", "d")]
-    return is_valid_transpose(c["c_in"], pairs[0], c["c_out"], c["groups"], *pairs[1:])
-
-
 try:
-    if c_out % groups:
-        raise ConvConfigError(f"groups = {groups} does not divide out_channels = {c_out}: choose groups dividing both.")
+    check_groups(groups, c_in, c_out)  # before layer(): c_out // groups would silently round
     x, weight, kwargs, zero, entries = layer((settings.input_preset, size, settings.seed, c_in),
                                              (settings.kernel_preset, settings.kernel_size, settings.custom_key),
                                              stride, padding, output_padding, dilation, groups, c_out)
 except ConvConfigError as error:
     controls.report_url_problems()
-    controls.show_config_error(error, is_valid)
+    controls.show_config_error(error, partial(layer_is_valid, transposed=True))
     st.stop()
 
 z, style = zero.output, figure_style()
@@ -80,6 +75,8 @@ view_out = controls.slider("Show output channel", "view_co", 1, c_out, 1) - 1 if
 st.markdown(f"**{c_in}×{size[0]}×{size[1]} → {z.shape[0]}×{z.shape[1]}×{z.shape[2]}** · weight "
             f"`{tuple(weight.shape)}` = (C_in, C_out/groups, kh, kw), the same tensor a Conv2d {c_out}→{c_in} uses.")
 output_figure = figure_once(grid_figure, z[view_out], title=f"Output Z (channel {view_out + 1})", style=style)
+
+
 def scatter_step(step: int) -> None:
     """The scatter view at one step: the input element, its stamp, and the running sum."""
     state = conv_transpose2d_scatter_at(x, weight, step, **kwargs)
@@ -119,7 +116,7 @@ else:
             st.session_state["zstep"] = z[0].size
         out_step = controls.slider("Output cell", "zstep", 1, z[0].size, 1) - 1 if z[0].size > 1 else 0
         out_row, out_col = divmod(out_step, z.shape[2])
-        span = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:], strict=True)]
+        span = [dilated_kernel_size(k, d) for k, d in zip(weight.shape[2:], dilation, strict=True)]
         first, second, third = st.columns([3, 2, 3])
         with first:
             show_figure(grid_figure(zero.stretched[view_in], title="Stretched and padded input", style=style,
