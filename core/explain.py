@@ -91,3 +91,28 @@ def round_trip_lines(input_size, output_size, kernel_size, stride, padding, dila
         lines.append(f"**{axis}:** Conv2d(k={k}, s={s}, p={p}, d={d}) maps each of {sizes} to {n}; this layer returns "
                      f"{out} (output_padding = {op}). Round trip restores {out}: {verdict}.")
     return lines
+
+
+def markdown_table(rows: list[dict], number_format: str = "{:.4g}") -> str:
+    """``rows`` (dicts sharing their keys, in order) as a Markdown table for ``st.markdown``.
+
+    A Markdown table is plain HTML in the browser: large, crisp text on a projector and cheap to
+    redraw on every rerun, unlike an interactive data grid. Booleans show as ✓/✗, floats through
+    ``number_format``; a ``|`` inside a cell is escaped.
+    """
+    if not rows:
+        return ""
+
+    def cell(value) -> str:
+        if isinstance(value, bool):
+            text = "✓" if value else "✗"
+        elif isinstance(value, float):
+            text = number_format.format(value)
+        else:
+            text = str(value)
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    header = list(rows[0])
+    lines = ["| " + " | ".join(cell(name) for name in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(row.get(name, "")) for name in header) + " |" for row in rows]
+    return "\n".join(lines)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import ConvConfigError, conv_transpose_matrix_entries
 from core import checkerboard as cb
+from core.explain import markdown_table
 from core.images import SAMPLE_NAMES, load_sample, resize_long_side, to_grayscale
 from figures import grid_figure, image_grid_figure
 from figures.checkerboard import overlap_figure
@@ -132,10 +133,9 @@ with picture_area:
     crops = [image[top:top + size, left:left + size] for image in results.values()]
     show_figure(image_grid_figure(crops, max_columns=5, **gray))
     st.caption(f"Zoom: rows {top}–{top + size - 1}, columns {left}–{left + size - 1} of the upsampled pictures.")
-    st.dataframe([{"method": METHOD_NAMES[method], "what it does": cb.UPSAMPLING_METHODS[method],
-                   "checkerboard strength": cb.checkerboard_strength(image, factor, border=2 * factor)}
-                  for method, image in results.items()], hide_index=True,
-                 column_config={"checkerboard strength": st.column_config.NumberColumn(format="%.4f")})
+    st.markdown(markdown_table([{"method": METHOD_NAMES[method], "what it does": cb.UPSAMPLING_METHODS[method],
+                                 "checkerboard strength": cb.checkerboard_strength(image, factor, border=2 * factor)}
+                                for method, image in results.items()], number_format="{:.4f}"))
     st.caption(f"Checkerboard strength: how much the mean brightness depends on the position inside each "
                f"{factor}×{factor} cell (0 = not at all), the outer {2 * factor} px left out.")
 

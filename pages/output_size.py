@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import ConvConfigError, conv_input_sizes, conv_output_size, conv_transpose_output_size
 from core.codegen import shape_code
-from core.explain import conv_size_latex, conv_transpose_size_latex, keras_claim_rows
+from core.explain import conv_size_latex, conv_transpose_size_latex, keras_claim_rows, markdown_table
 from core.sizes import keras_conv_output_size, keras_conv_transpose_output_size
 from core.torch_check import torch_output_shape
 from widgets import Controls, run_through_dashboard, verification_line
@@ -16,12 +16,9 @@ controls = Controls()
 settings_column, result_column = st.columns([1, 2], gap="large")
 with settings_column:
     mode = controls.radio("Layer", "mode", ["conv", "transpose"], help="conv: nn.Conv2d · transpose: nn.ConvTranspose2d")
-    size = controls.pair("Input", "in", 1, 64, 4)
-    kernel = controls.pair("Kernel", "k", 1, 7, 3)
-    stride = controls.pair("Stride", "s", 1, 4, 1)
-    padding = controls.pair("Padding", "p", 0, 3, 0)
-    dilation = controls.pair("Dilation", "d", 1, 3, 1)
-    output_padding = controls.pair("Output padding", "op", 0, 3, 0, help="Only for the transposed layer.")
+    size, kernel, stride, padding, dilation, output_padding = controls.pairs([
+        ("Input", "in", 1, 64, 4), ("Kernel", "k", 1, 7, 3), ("Stride", "s", 1, 4, 1), ("Padding", "p", 0, 3, 0),
+        ("Dilation", "d", 1, 3, 1), ("Output padding", "op", 0, 3, 0, "Only for the transposed layer.")])
 controls.report_url_problems()
 
 transposed = mode == "transpose"
@@ -71,8 +68,8 @@ with result_column:
             except ConvConfigError:
                 row["valid"] = "—"
         keras_rows.append(row)
-    st.dataframe([{"axis": axis, "PyTorch": o, "padding": p, **row}
-                  for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows, strict=True)], hide_index=True)
+    st.markdown(markdown_table([{"axis": axis, "PyTorch": o, "padding": p, **row}
+                                for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows, strict=True)]))
     st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
                "input × stride (transposed) or ⌈input / stride⌉ (convolution).")
 
@@ -100,7 +97,7 @@ with result_column:
             f"not a multiple of s**. Keras's real rule (`valid`) is *i'·s + max(k−s, 0)*: it never sees *i*. "
             f"For i' = {conv_out}, k = {k}, s = {s} (height axis, no padding or dilation):"
         )
-        st.dataframe(keras_claim_rows(conv_out, k, s), hide_index=True)
+        st.markdown(markdown_table(keras_claim_rows(conv_out, k, s)))
 
     st.subheader("PyTorch code")
     st.code(shape_code(size, kernel, stride, padding, dilation, output_padding if transposed else None), language="python")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -69,3 +70,15 @@ def highlighted_cells(figure: dict) -> set[tuple[int, int]]:
         if trace.get("name") == "highlight":
             cells |= {(int(round(y)), int(round(x))) for x, y in zip(array(trace["x"]), array(trace["y"]), strict=True)}
     return cells
+
+
+def markdown_tables(at: AppTest) -> list[list[dict[str, str]]]:
+    """Every Markdown table on the page (``core.explain.markdown_table``), as rows of cell texts by column."""
+    tables = []
+    for markdown in at.markdown:
+        lines = [line for line in markdown.value.splitlines() if line.startswith("|")]
+        if len(lines) < 2 or not set(lines[1]) <= set("|-: "):
+            continue
+        split = [[cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+        tables.append([dict(zip(split[0], row, strict=True)) for row in split[2:]])
+    return tables

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app_helpers import array, assert_clean, figures, open_page, slider_extremes, texts
+from tests.app_helpers import array, assert_clean, figures, markdown_tables, open_page, slider_extremes, texts
 
 
 def torch_counts(n, k, s, p=0, d=1, layers=1):
@@ -107,8 +107,7 @@ def test_picture_upsampled_every_way_and_only_the_uneven_one_is_a_checkerboard(f
     full, crops = figures(at)[2:4]
     assert len([t for t in full["data"] if t["type"] == "image"]) == 5
     assert len([t for t in crops["data"] if t["type"] == "image"]) == 5
-    table = at.dataframe[0].value
-    strength = dict(zip(table["method"], table["checkerboard strength"], strict=True))
+    strength = {row["method"]: float(row["checkerboard strength"]) for row in markdown_tables(at)[0]}
     uneven = strength.pop("transposed, uneven")
     assert uneven > 5 * max(strength.values())
     size = 16 * int(factor)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from core.torch_check import torch_output_shape
-from tests.app_helpers import assert_clean, open_page, slider_extremes, texts
+from tests.app_helpers import assert_clean, markdown_tables, open_page, slider_extremes, texts
 
 
 @pytest.fixture(scope="module")
@@ -99,5 +99,5 @@ def test_ambiguity_lists_every_input_that_gives_the_output():
 def test_keras_table_with_different_padding_per_axis():
     at = open_page("output_size", {"p_h": "1", "p_w": "0"})
     assert_clean(at)
-    table = at.dataframe[0].value
-    assert list(table["PyTorch"]) == [4, 2] and list(table["padding"]) == [1, 0]
+    table = markdown_tables(at)[0]
+    assert [row["PyTorch"] for row in table] == ["4", "2"] and [row["padding"] for row in table] == ["1", "0"]
