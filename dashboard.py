@@ -6,27 +6,38 @@ from widgets import import_heavy_modules_once
 
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_view:", layout="wide", initial_sidebar_state="expanded")
 
-# Every url_path equals its file name: see widgets.run_through_dashboard for why.
-PAGES = {
-    "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)],
-    "Arithmetic": [
-        st.Page("pages/output_size.py", title="Output size", icon=":material/straighten:", url_path="output_size"),
-        st.Page("pages/channels.py", title="Channels and groups", icon=":material/stacks:", url_path="channels"),
-    ],
-    "Convolution": [
-        st.Page("pages/matrix.py", title="Convolution as a matrix", icon=":material/grid_on:", url_path="matrix"),
-    ],
-    "Transposed convolution": [
-        st.Page("pages/transposed.py", title="Transposed convolution", icon=":material/open_in_full:",
-                url_path="transposed"),
-        st.Page("pages/checkerboard.py", title="Checkerboard artifacts", icon=":material/grid_4x4:",
-                url_path="checkerboard"),
-    ],
-    "Practice": [
-        st.Page("pages/images.py", title="Filters on images", icon=":material/image:", url_path="images"),
-        st.Page("pages/quiz.py", title="Quiz: what shape comes out?", icon=":material/quiz:", url_path="quiz"),
-    ],
-}
+
+
+def build_pages() -> dict[str, list]:
+    """The navigation's sections and pages. Every url_path equals its file name: see
+    widgets.run_through_dashboard for why."""
+    return {
+        "Start": [st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)],
+        "Arithmetic": [
+            st.Page("pages/output_size.py", title="Output size", icon=":material/straighten:", url_path="output_size"),
+            st.Page("pages/channels.py", title="Channels and groups", icon=":material/stacks:", url_path="channels"),
+        ],
+        "Convolution": [
+            st.Page("pages/matrix.py", title="Convolution as a matrix", icon=":material/grid_on:", url_path="matrix"),
+        ],
+        "Transposed convolution": [
+            st.Page("pages/transposed.py", title="Transposed convolution", icon=":material/open_in_full:",
+                    url_path="transposed"),
+            st.Page("pages/checkerboard.py", title="Checkerboard artifacts", icon=":material/grid_4x4:",
+                    url_path="checkerboard"),
+        ],
+        "Practice": [
+            st.Page("pages/images.py", title="Filters on images", icon=":material/image:", url_path="images"),
+            st.Page("pages/quiz.py", title="Quiz: what shape comes out?", icon=":material/quiz:", url_path="quiz"),
+        ],
+    }
+
+
+# Built once per session: each st.Page resolves its file on disk, a cost every rerun would repeat.
+# Not shared between sessions, because st.navigation marks the chosen page on the object itself.
+if "_navigation_pages" not in st.session_state:
+    st.session_state["_navigation_pages"] = build_pages()
+PAGES = st.session_state["_navigation_pages"]
 
 navigation = st.navigation(PAGES)
 with st.sidebar:

@@ -127,9 +127,21 @@ class Controls:
     def pair(self, label: str, key: str, low: int, high: int, default: int, help: str | None = None,
              where=st) -> tuple[int, int]:
         """Two sliders, height and width (URL keys ``{key}_h`` and ``{key}_w``), side by side."""
+        return self.pairs([(label, key, low, high, default, help)], where)[0]
+
+    def pairs(self, specs: Sequence[tuple], where=st) -> list[tuple[int, int]]:
+        """Several :meth:`pair` rows, each spec ``(label, key, low, high, default[, help])``.
+
+        One pair of columns holds every row (heights left, widths right; the rows line up because
+        each H and W slider has the same label and help). A rerun sends every layout block again,
+        so one block pair instead of one per row makes each change cheaper to send and to draw.
+        """
         left, right = where.columns(2)
-        return (self.slider(f"{label} H", f"{key}_h", low, high, default, help, left),
-                self.slider(f"{label} W", f"{key}_w", low, high, default, help, right))
+        chosen = []
+        for label, key, low, high, default, *help in specs:
+            chosen.append((self.slider(f"{label} H", f"{key}_h", low, high, default, *help, where=left),
+                           self.slider(f"{label} W", f"{key}_w", low, high, default, *help, where=right)))
+        return chosen
 
     def select(self, label: str, key: str, options: Sequence[str], default: str | None = None,
                help: str | None = None, where=st) -> str:
@@ -405,11 +417,11 @@ def layer_controls(controls: Controls, max_size: int, default_size: int, input_d
     except ConvConfigError as error:
         where.error(str(error))
         kernel_preset, kernel_size, custom = kernel_default, (kernel_size_default,) * 2, None
-    stride = controls.pair("Stride", "s", 1, 4, 1, where=where)
-    padding = controls.pair("Padding", "p", 0, 3, 0, where=where)
-    output_padding = controls.pair("Output padding", "op", 0, 3, 0, help="Must be smaller than stride or dilation.",
-                                   where=where) if transposed else None
-    dilation = controls.pair("Dilation", "d", 1, 3, 1, where=where)
+    rows = [("Stride", "s", 1, 4, 1), ("Padding", "p", 0, 3, 0), ("Dilation", "d", 1, 3, 1)]
+    if transposed:
+        rows.insert(2, ("Output padding", "op", 0, 3, 0, "Must be smaller than stride or dilation."))
+    stride, padding, *rest, dilation = controls.pairs(rows, where)
+    output_padding = rest[0] if transposed else None
     c_in = controls.slider("In channels", "c_in", 1, 4, 1, where=where)
     c_out = controls.slider("Out channels", "c_out", 1, 4, 1, where=where)
     groups = controls.slider("Groups", "groups", 1, 4, 1, help="Must divide both channel counts.", where=where)

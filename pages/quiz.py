@@ -78,13 +78,14 @@ for number, question in enumerate(quiz, start=1):
             else:
                 st.error("✗ Not this one: check each axis, or open “Show me”.")
         with st.expander("Show me"):
-            st.markdown(question.explanation)
             query = page_query(question)
             title = PAGE_TITLES.get(question.page, question.page)
             if query is None:
-                st.caption(f"This layer is larger than the “{title}” page's sliders go.")
+                link = f"*This layer is larger than the “{title}” page's sliders go.*"
             else:
-                st.markdown(f"[Open this layer on the “{title}” page]({question.page}?{urlencode(query, safe=':')})")
+                link = f"[Open this layer on the “{title}” page]({question.page}?{urlencode(query, safe=':')})"
+            # One element, not two: every element is sent and redrawn on each rerun of the page.
+            st.markdown(f"{question.explanation}\n\n{link}")
 
 with summary:
     answered = sum(bool(answer.strip()) for answer in answers)
