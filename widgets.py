@@ -244,7 +244,11 @@ def verification_line(shown, reference, layer: str) -> None:
     """``max |shown − torch|`` for the result on screen, computed live against PyTorch."""
     from core.torch_check import max_abs_difference
 
-    difference = max_abs_difference(shown, reference)
+    difference_line(max_abs_difference(shown, reference), layer)
+
+
+def difference_line(difference: float, layer: str) -> None:
+    """The verification line for a ``max |shown − torch|`` already computed (e.g. cached with what it checks)."""
     if difference <= 1e-9:
         st.success(f"Checked live against `torch.nn.{layer}` (float64): max |difference| = {difference:.1e}", icon=":material/check_circle:")
     else:

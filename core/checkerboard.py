@@ -113,6 +113,23 @@ def stacked_overlap_counts(input_shape, layers) -> np.ndarray:
     return np.outer(rows, cols)
 
 
+def torch_stacked_overlap_counts(input_shape, layers) -> np.ndarray:
+    """:func:`stacked_overlap_counts` computed by PyTorch instead, as the independent check.
+
+    ``x₀ = ones(input_shape)``, ``xₙ = F.conv_transpose2d(xₙ₋₁, ones(kernelₙ), strideₙ, paddingₙ,
+    output_paddingₙ, dilationₙ)`` in float64, one call per layer; returns the last ``(H, W)``.
+    Same ``layers`` format as :func:`stacked_overlap_counts`.
+    """
+    from .torch_check import torch_conv_transpose2d  # torch only where a convolution runs
+
+    result = np.ones(as_pair("input_shape", input_shape, 1))
+    for number, layer in enumerate(layers, start=1):
+        height_axis, width_axis = _layer_pairs(*_layer_values(number, layer))
+        kernel, stride, padding, output_padding, dilation = zip(height_axis, width_axis, strict=True)
+        result = torch_conv_transpose2d(result, np.ones(kernel), stride, padding, output_padding, dilation)[0]
+    return result
+
+
 def is_even_overlap(kernel_size, stride, dilation=1) -> bool:
     """Whether, away from the borders, every output position gets the same number of stamps.
 

@@ -14,11 +14,10 @@ from figures.checkerboard import overlap_figure
 from widgets import (
     Controls,
     apply_preset,
-    figure_once,
+    difference_line,
     figure_style,
     run_through_dashboard,
     show_figure,
-    verification_line,
 )
 
 run_through_dashboard()
@@ -78,10 +77,58 @@ def is_valid(c):
         return False
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def overlap_views(n, k, s, p, d, depth, style):
+    """The 1-D and 2-D stamp-count figures of one layer stack and their torch check, shared read-only.
+
+    Built once per configuration for every session: a 3-layer stack has a million cells to count,
+    check against torch and encode. Returns ``(counts shape, 1-D figure, 2-D figure, max |difference|)``;
+    raises ConvConfigError (not cached) for an impossible stack.
+    """
+    c = dict(n=n, k=k, s=s, p=p, d=d, layers=depth)
+    layers, row_layers = layers_of(c), layers_of(c, one_row=True)
+    counts = cb.stacked_overlap_counts((n, n), layers)
+    row = cb.stacked_overlap_counts((1, n), row_layers)[0]
+    stamps = conv_transpose_matrix_entries((1, 1, n), np.ones((1, 1, 1, k)), (1, s), (0, p), 0, (1, d)) \
+        if depth == 1 else None
+    interior = cb.overlap_interior(n, k, s, p, 0, d) if depth == 1 else None
+    row_figure = overlap_figure(row, stamps=stamps, interior=interior, style=style,
+                                title=f"1-D: {n} inputs → {row.size} outputs")
+    title = f"2-D: stamps per output pixel ({counts.shape[0]}×{counts.shape[1]})"
+    grid = grid_figure(counts, title=title, style=style) if counts.size <= 2500 else \
+        image_grid_figure([counts], titles=[title], style=style)  # large stacks: one image
+    from core.torch_check import max_abs_difference  # torch only once there is something to check
+
+    difference = max(max_abs_difference(row, cb.torch_stacked_overlap_counts((1, n), row_layers)[0]),
+                     max_abs_difference(counts, cb.torch_stacked_overlap_counts((n, n), layers)))
+    return counts.shape, row_figure, grid, difference
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def comparison_views(sample: str, factor: int, style):
+    """The five upsampled pictures as one figure, and the strength table, shared read-only."""
+    picture, results = upsampled(sample, factor)
+    gray = dict(titles=tuple(METHOD_NAMES[method] for method in results), shared_scale=False, colormap="gray",
+                style=style)  # each at its own contrast
+    table = markdown_table([{"method": METHOD_NAMES[method], "what it does": cb.UPSAMPLING_METHODS[method],
+                             "checkerboard strength": cb.checkerboard_strength(image, factor, border=2 * factor)}
+                            for method, image in results.items()], number_format="{:.4f}")
+    return image_grid_figure(tuple(results.values()), max_columns=3, **gray), table
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def zoom_view(sample: str, factor: int, top: int, left: int, style):
+    """The same window of every upsampled picture, side by side."""
+    _, results = upsampled(sample, factor)
+    size = 16 * factor
+    crops = [image[top:top + size, left:left + size] for image in results.values()]
+    return image_grid_figure(crops, titles=tuple(METHOD_NAMES[method] for method in results), max_columns=5,
+                             shared_scale=False, colormap="gray", style=style)
+
+
 with counts_area:
     try:
-        counts = cb.stacked_overlap_counts((n, n), layers_of(controls.values))
-        row = cb.stacked_overlap_counts((1, n), layers_of(controls.values, one_row=True))[0]
+        counts_shape, row_figure, grid, difference = overlap_views(n, k, s, p, d, depth, style)
     except ConvConfigError as error:
         controls.show_config_error(error, is_valid, keys=["n", "k", "s", "p", "d", "layers"])
     else:
@@ -99,43 +146,27 @@ with counts_area:
             st.caption(f"{depth} layers: each stamps onto the previous uneven output, so the patterns multiply.")
         left, right = st.columns(2)
         with left:
-            stamps = conv_transpose_matrix_entries((1, 1, n), np.ones((1, 1, 1, k)), (1, s), (0, p), 0, (1, d)) \
-                if depth == 1 else None
-            interior = cb.overlap_interior(n, k, s, p, 0, d) if depth == 1 else None
-            show_figure(overlap_figure(row, stamps=stamps, interior=interior, style=style,
-                                       title=f"1-D: {n} inputs → {row.size} outputs"))
+            show_figure(row_figure)
             st.caption("Top: each input's kernel stamp, coloured by tap. Bottom: stamps per output position; the "
                        "shaded band is away from the borders, where the pattern repeats." if depth == 1 else
                        "Stamps per output position after every layer, for a 1-D all-ones input.")
         with right:
-            title = f"2-D: stamps per output pixel ({counts.shape[0]}×{counts.shape[1]})"
-            show_figure(grid_figure(counts, title=title, style=style) if counts.size <= 2500 else
-                        image_grid_figure([counts], titles=[title], style=style))  # large stacks: one image
-        from core.torch_check import torch_conv_transpose2d  # torch only once there is something to check
-        reference, reference_row = np.ones((n, n)), np.ones((1, n))
-        for _ in range(depth):
-            reference = torch_conv_transpose2d(reference, np.ones((k, k)), s, p, 0, d)[0]
-            reference_row = torch_conv_transpose2d(reference_row, np.ones((1, k)), (1, s), (0, p), 0, (1, d))[0]
-        verification_line(np.concatenate([row, counts.ravel()]), np.concatenate([reference_row.ravel(),
-                          reference.ravel()]), "ConvTranspose2d")
+            show_figure(grid)
+        difference_line(difference, "ConvTranspose2d")
         st.caption("Reference: `conv_transpose2d` of an all-ones input with an all-ones kernel, once per layer.")
 
 with picture_area:
     picture, results = upsampled(sample, factor)
-    names = [METHOD_NAMES[method] for method in results]
     st.caption(f"The picture, shrunk to {picture.shape[0]}×{picture.shape[1]} px in gray, upsampled {factor}× "
                "five ways. Every method ends at the same size; only the uneven transposed convolution leaves a grid.")
-    gray = dict(titles=tuple(names), shared_scale=False, colormap="gray", style=style)  # each at its own contrast
-    show_figure(figure_once(image_grid_figure, tuple(results.values()), max_columns=3, **gray))
+    comparison, strength_table = comparison_views(sample, factor, style)
+    show_figure(comparison)
     size = 16 * factor
     height, width = next(iter(results.values())).shape
     top, left = round(zoom_y / 100 * (height - size)), round(zoom_x / 100 * (width - size))
-    crops = [image[top:top + size, left:left + size] for image in results.values()]
-    show_figure(image_grid_figure(crops, max_columns=5, **gray))
+    show_figure(zoom_view(sample, factor, top, left, style))
     st.caption(f"Zoom: rows {top}–{top + size - 1}, columns {left}–{left + size - 1} of the upsampled pictures.")
-    st.markdown(markdown_table([{"method": METHOD_NAMES[method], "what it does": cb.UPSAMPLING_METHODS[method],
-                                 "checkerboard strength": cb.checkerboard_strength(image, factor, border=2 * factor)}
-                                for method, image in results.items()], number_format="{:.4f}"))
+    st.markdown(strength_table)
     st.caption(f"Checkerboard strength: how much the mean brightness depends on the position inside each "
                f"{factor}×{factor} cell (0 = not at all), the outer {2 * factor} px left out.")
 

@@ -19,6 +19,7 @@ from core.checkerboard import (
     overlap_interior,
     overlap_period,
     stacked_overlap_counts,
+    torch_stacked_overlap_counts,
     transpose_recipe,
     upsample,
     upsample_comparison,
@@ -203,6 +204,21 @@ def test_stacked_counts_equal_torch_in_sequence():
             continue
         np.testing.assert_array_equal(counts, torch_stack_2d(shape, layers))
         checked += 1
+
+
+def test_torch_reference_runs_the_stack_it_is_given():
+    """The page's check: the same layers, dicts or tuples, through torch one call per layer."""
+    rng = np.random.default_rng(2)
+    for _ in range(40):
+        layers = [((int(rng.integers(1, 6)), int(rng.integers(1, 6))), (int(rng.integers(1, 4)), int(rng.integers(1, 4))),
+                   (0, 0), (0, 0), (int(rng.integers(1, 3)), int(rng.integers(1, 3)))) for _ in range(rng.integers(1, 4))]
+        shape = tuple(int(v) for v in rng.integers(1, 6, size=2))
+        reference = torch_stacked_overlap_counts(shape, layers)
+        np.testing.assert_array_equal(reference, torch_stack_2d(shape, layers))
+        np.testing.assert_array_equal(reference, stacked_overlap_counts(shape, layers))
+    as_dicts = [{"kernel_size": (1, 3), "stride": (1, 2), "padding": (0, 1)}] * 2
+    np.testing.assert_array_equal(torch_stacked_overlap_counts((1, 4), as_dicts),
+                                  torch_stack_2d((1, 4), [((1, 3), (1, 2), (0, 1), (0, 0), (1, 1))] * 2))
 
 
 def test_stacked_counts_accept_dicts_and_short_tuples():
