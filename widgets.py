@@ -324,7 +324,7 @@ def figure_style():
     return FigureStyle.for_mode(presentation=presenting, dark=dark)
 
 
-@st.cache_resource(max_entries=48, show_spinner=False)
+@st.cache_resource(max_entries=96, show_spinner=False)
 def _figure_cache(builder_name: str, args: tuple, kwargs: tuple, _builder: Callable):
     # The builder is identified by its name: Streamlit does not hash functions (``_`` skips it).
     return _builder(*args, **dict(kwargs))

@@ -62,12 +62,15 @@ lit = focus(entries, *selected) if selected else None
 in_cells = [(r, c) for ch, r, c in lit.input_cells(x.shape) if ch == view_in] if lit else []
 out_cells = [(r, c) for ch, r, c in lit.output_cells(y.shape) if ch == view_out] if lit else []
 
-input_figure = grid_figure(x[view_in], title=f"Input I (channel {view_in + 1})", padding=padding,
-                           highlight=in_cells, style=style)
-output_figure = grid_figure(y[view_out], title=f"Output Y = I ⋆ K (channel {view_out + 1})", highlight=out_cells,
-                            style=style)
-matrix = matrix_figure(entries, highlight_rows=lit.rows if lit else (), highlight_cols=lit.cols if lit else (),
-                       x_vector=x.reshape(-1), y_vector=y.reshape(-1), style=style)
+# Built once per distinct arguments and shared: a slider moved back and forth, or many students on
+# the same lesson view, reuse the figures instead of re-validating thousands of plotly properties.
+input_figure = figure_once(grid_figure, x[view_in], title=f"Input I (channel {view_in + 1})", padding=padding,
+                           highlight=tuple(in_cells), style=style)
+output_figure = figure_once(grid_figure, y[view_out], title=f"Output Y = I ⋆ K (channel {view_out + 1})",
+                            highlight=tuple(out_cells), style=style)
+matrix = figure_once(matrix_figure, entries, highlight_rows=lit.rows if lit else (),
+                     highlight_cols=lit.cols if lit else (), x_vector=x.reshape(-1), y_vector=y.reshape(-1),
+                     style=style)
 st.caption(selection_hint(input_figure, output_figure, matrix))
 left, middle, right = st.columns([3, 2, 3])
 with left:

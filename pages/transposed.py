@@ -83,15 +83,16 @@ def scatter_step(step: int) -> None:
     channel, row, col = state["index"]
     first, second, third = st.columns(3)
     with first:
-        show_figure(grid_figure(x[channel], title=f"Input X, channel {channel + 1}: element ({row}, {col})",
-                                highlight=[(row, col)], style=style))
+        show_figure(figure_once(grid_figure, x[channel], title=f"Input X, channel {channel + 1}: element ({row}, {col})",
+                                highlight=((row, col),), style=style))
     with second:
-        show_figure(grid_figure(state["stamp"][view_out], title=f"Stamp = {state['value']:g} × kernel", style=style))
+        show_figure(figure_once(grid_figure, state["stamp"][view_out], title=f"Stamp = {state['value']:g} × kernel",
+                                style=style))
     with third:
         stamp_box = (state["top"], state["left"], *state["stamp"].shape[1:])
         crop_box = (padding[0], padding[1], *z.shape[1:])
-        show_figure(grid_figure(state["canvas"][view_out], title=f"Running sum after {step} of {x.size}",
-                                box=[stamp_box, crop_box], style=style))
+        show_figure(figure_once(grid_figure, state["canvas"][view_out], title=f"Running sum after {step} of {x.size}",
+                                box=(stamp_box, crop_box), style=style))
 
 
 # Only the open view is built and sent to the browser: all three at once are 7 figures per change.
@@ -119,20 +120,21 @@ else:
         span = [dilated_kernel_size(k, d) for k, d in zip(weight.shape[2:], dilation, strict=True)]
         first, second, third = st.columns([3, 2, 3])
         with first:
-            show_figure(grid_figure(zero.stretched[view_in], title="Stretched and padded input", style=style,
-                                    box=(out_row, out_col, *span)))
+            show_figure(figure_once(grid_figure, zero.stretched[view_in], title="Stretched and padded input",
+                                    style=style, box=(out_row, out_col, *span)))
         with second:
-            show_figure(kernel_figure(weight[view_in, view_out % weight.shape[1]], title="Kernel", flipped=True, style=style))
+            show_figure(figure_once(kernel_figure, weight[view_in, view_out % weight.shape[1]], title="Kernel",
+                                    flipped=True, style=style))
         with third:
-            show_figure(grid_figure(z[view_out], title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
-                                    highlight=[(out_row, out_col)], style=style))
+            show_figure(figure_once(grid_figure, z[view_out], title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
+                                    highlight=((out_row, out_col),), style=style))
 
 if matrix_tab.open:
     with matrix_tab:
         st.caption("W is the convolution matrix of a Conv2d from Z's shape back to X's shape, with the same weight: "
                    "vec(Z) = Wᵀ vec(X).")
-        show_figure(matrix_figure(entries, transpose=True, x_vector=x.reshape(-1), y_vector=z.reshape(-1), style=style),
-                    width="content")
+        show_figure(figure_once(matrix_figure, entries, transpose=True, x_vector=x.reshape(-1), y_vector=z.reshape(-1),
+                                style=style), width="content")
 
 show_figure(output_figure)
 controls.report_url_problems()
