@@ -256,6 +256,9 @@ def base_layout(style: FigureStyle, title: str | None = None, height: float | No
         hoverlabel=dict(font=dict(size=style.font_size)),
         showlegend=False,
         margin=figure_margins(style, title),
+        # No default template: every colour here is explicit, and Streamlit's template is about two
+        # thirds of a small figure's JSON, sent and applied again on every rerun.
+        template={},
     )
     if height is not None:
         layout["height"] = round(height)
