@@ -6,7 +6,15 @@ from core import ConvConfigError
 from core import channels as ch
 from core.suggest import nearest_valid
 from figures import grid_figure, matrix_figure
-from widgets import Controls, apply_preset, figure_style, run_through_dashboard, show_figure, verification_line
+from widgets import (
+    Controls,
+    apply_preset,
+    figure_once,
+    figure_style,
+    run_through_dashboard,
+    show_figure,
+    verification_line,
+)
 
 run_through_dashboard()
 
@@ -89,8 +97,7 @@ st.caption("Checked on the module itself: weight shape, parameter counts, output
 left, right = st.columns([2, 3])
 with left:
     st.subheader(f"{groups} group(s): {per_group_in} in → {per_group_out} out each")
-    show_figure(grid_figure(ours["connectivity"], title="Connected?",
-                            style=style))
+    show_figure(figure_once(grid_figure, ours["connectivity"], title="Connected?", style=style))
     st.caption(f"Rows: output channels, columns: input channels. Output channel co reads input channel ci only "
                f"when both are in the same group: "
                f"co // {per_group_out} = ci // {per_group_in}. groups = g is g separate convolutions side by side.")
@@ -102,7 +109,7 @@ with right:
     else:
         entries = entries_of(layer, c_in, c_out, groups, kernel, size)
         st.subheader(("Wᵀ" if transposed else "W") + f": block diagonal with {groups} block(s)")
-        show_figure(matrix_figure(entries, transpose=transposed, style=style), width="content")
+        show_figure(figure_once(matrix_figure, entries, transpose=transposed, style=style), width="content")
         st.caption(("vec(Z) = Wᵀ vec(X)" if transposed else "vec(Y) = W vec(X)") + ": rows and columns come in channel "
                    "blocks; a group's outputs read only its own inputs, so W is zero off the diagonal group blocks. "
                    "Entries are coloured by kernel tap.")
