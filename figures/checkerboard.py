@@ -12,9 +12,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import DEFAULT_STYLE, FigureStyle, base_layout, tap_colors, value_scale
+from .style import DEFAULT_STYLE, SEQUENTIAL_SCALE, FigureStyle, base_layout, sample_rgb, tap_colors, value_scale
 
 _GAP_PX = 14.0
+# Wider rows are drawn as one step outline: a thousand SVG bars cost the browser tens of ms per redraw.
+MAX_BARS = 256
 
 
 def _hex(rgb) -> list[str]:
@@ -50,7 +52,8 @@ def overlap_figure(
     Returns
     -------
     go.Figure
-        Trace 0: the bars (``name="counts"``), one per output position. Then, with ``stamps``, a
+        Trace 0: the bars (``name="counts"``), one per output position (above :data:`MAX_BARS`
+        positions, one filled step line through the same heights). Then, with ``stamps``, a
         ``go.Heatmap`` (``name="stamps"``) whose ``z[i, o]`` is the tap input i stamps on output o (NaN: none).
     """
     counts = np.asarray(counts).ravel()
@@ -66,13 +69,20 @@ def overlap_figure(
     gap_px = _GAP_PX if n_inputs else 0.0
     plot_h = stamps_px + gap_px + bars_px
 
-    colors = _hex(value_scale(counts, signed=False).rgb(counts))
-    bars = go.Bar(
-        x=np.arange(n), y=counts, marker=dict(color=colors, line=dict(width=0)), name="counts", width=0.9,
-        text=[str(int(c)) for c in counts] if cell >= 1.4 * style.font_size else None, textposition="outside",
-        textfont=dict(size=style.font_size, color=style.text_color), cliponaxis=False,
-        hovertemplate="output %{x}: %{y} stamp(s)<extra></extra>", xaxis="x", yaxis="y",
-    )
+    if n <= MAX_BARS:
+        bars = go.Bar(
+            x=np.arange(n), y=counts, marker=dict(color=_hex(value_scale(counts, signed=False).rgb(counts)),
+                                                  line=dict(width=0)), name="counts", width=0.9,
+            text=[str(int(c)) for c in counts] if cell >= 1.4 * style.font_size else None, textposition="outside",
+            textfont=dict(size=style.font_size, color=style.text_color), cliponaxis=False,
+            hovertemplate="output %{x}: %{y} stamp(s)<extra></extra>", xaxis="x", yaxis="y",
+        )
+    else:  # bars under a pixel wide: one filled step outline draws the same heights as a single path
+        bars = go.Scatter(
+            x=np.arange(n), y=counts, mode="lines", line=dict(shape="hvh", width=0), fill="tozeroy",
+            fillcolor=_hex(sample_rgb(SEQUENTIAL_SCALE, np.array([0.25])))[0], name="counts",
+            hovertemplate="output %{x}: %{y} stamp(s)<extra></extra>", xaxis="x", yaxis="y",
+        )
     traces = [bars]
     layout = base_layout(style, title)
     margins = dict(layout["margin"], l=20 + 4.2 * style.font_size, b=16 + 2.6 * style.font_size)

@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from figures.checkerboard import MAX_BARS
 from tests.app_helpers import array, assert_clean, figures, markdown_tables, open_page, slider_extremes, texts
 
 
@@ -27,7 +28,8 @@ def torch_row(n, k, s, p=0, d=1, layers=1):
 def shown_counts(at):
     """The 1-D bars, and the 2-D counts as printed in the grid figure (None when drawn as an image)."""
     bars, grid = figures(at)[:2]
-    assert bars["data"][0]["type"] == "bar"
+    row_type = "bar" if len(array(bars["data"][0]["y"])) <= MAX_BARS else "scatter"  # wide rows: one step line
+    assert bars["data"][0]["type"] == row_type
     row = np.array(array(bars["data"][0]["y"]))
     if grid["data"][0]["type"] == "image":
         return row, None
@@ -86,7 +88,10 @@ def test_every_slider_at_its_extremes():
 def test_largest_stack_stays_drawable():
     at = open_page("checkerboard", {"n": "12", "k": "7", "s": "4", "layers": "3"})
     assert_clean(at)
-    assert figures(at)[1]["data"][0]["type"] == "image"
+    row, grid = shown_counts(at)
+    assert grid is None and figures(at)[1]["data"][0]["type"] == "image"
+    assert np.array_equal(row, torch_row(12, 7, 4, layers=3)) and row.size > MAX_BARS
+    assert figures(at)[0]["data"][0]["line"]["shape"] == "hvh"  # a step per output position, not a slope
     assert "max |difference| = 0.0e+00" in texts(at)
 
 
