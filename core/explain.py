@@ -24,24 +24,38 @@ def _fraction_text(numerator: int, denominator: int) -> str:
     return f"{float(value):.4g}".rstrip("0").rstrip(".")
 
 
+def _aligned(symbol: str, *steps: str) -> str:
+    """``symbol = step₁ = step₂ …``, one step per line, so a projector-width column never cuts off the result."""
+    lines = [rf"{symbol} &= {steps[0]}"] + [rf"&= {step}" for step in steps[1:]]
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
 def conv_size_latex(size, kernel_size, stride=1, padding=0, dilation=1, symbol="o") -> str:
-    """``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1`` with the numbers in, the floor shown, and the result."""
+    """``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1`` with the numbers in, the floor shown, and the result.
+
+    Three lines: the formula, the numbers substituted, then the floor step and the result.
+    """
     out = conv_output_size(size, kernel_size, stride, padding, dilation)
     numerator = size + 2 * padding - dilation * (kernel_size - 1) - 1
-    return (
-        rf"{symbol} = \left\lfloor \frac{{i + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"
-        rf" = \left\lfloor \frac{{{size} + 2\cdot{padding} - {dilation}\cdot({kernel_size}-1) - 1}}{{{stride}}} \right\rfloor + 1"
-        rf" = \left\lfloor {_fraction_text(numerator, stride)} \right\rfloor + 1 = {numerator // stride} + 1 = {out}"
+    return _aligned(
+        symbol,
+        r"\left\lfloor \frac{i + 2p - d(k-1) - 1}{s} \right\rfloor + 1",
+        rf"\left\lfloor \frac{{{size} + 2\cdot{padding} - {dilation}\cdot({kernel_size}-1) - 1}}{{{stride}}} \right\rfloor + 1",
+        rf"\left\lfloor {_fraction_text(numerator, stride)} \right\rfloor + 1 = {numerator // stride} + 1 = {out}",
     )
 
 
 def conv_transpose_size_latex(size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1, symbol="o") -> str:
-    """``o = (i − 1)s − 2p + d(k − 1) + output_padding + 1`` with the numbers in and the result."""
+    """``o = (i − 1)s − 2p + d(k − 1) + output_padding + 1`` with the numbers in and the result.
+
+    Three lines: the formula, the numbers substituted, the result.
+    """
     out = conv_transpose_output_size(size, kernel_size, stride, padding, output_padding, dilation)
-    return (
-        rf"{symbol} = (i-1)s - 2p + d(k-1) + \mathrm{{op}} + 1"
-        rf" = ({size}-1)\cdot{stride} - 2\cdot{padding} + {dilation}\cdot({kernel_size}-1) + {output_padding} + 1"
-        rf" = {out}"
+    return _aligned(
+        symbol,
+        r"(i-1)s - 2p + d(k-1) + \mathrm{op} + 1",
+        rf"({size}-1)\cdot{stride} - 2\cdot{padding} + {dilation}\cdot({kernel_size}-1) + {output_padding} + 1",
+        str(out),
     )
 
 

@@ -242,10 +242,16 @@ def test_shape_statement_and_formula():
     assert shape_statement(spec, 512, 512) == "(1, 3, 512, 512) → (1, 8, 1023, 1023)"
     text, formulas = describe_layer(spec, 512, 512)
     assert "ConvTranspose2d(3, 8, 1)" in text and "(3, 8, 1, 1)" in text and "would be 1" in text
-    assert len(formulas) == 1 and formulas[0].endswith("= 1023")
+    assert len(formulas) == 1 and _result_of(formulas[0]) == "1023"
     lesson = ImageLayer("ConvTranspose2d", 3, 4, 2, separate=True)
     assert shape_statement(lesson, 85, 128) == "(3, 1, 85, 128) → (3, 4, 86, 129)"
-    assert [f[-3:] for f in describe_layer(lesson, 85, 128)[1]] == [" 86", "129"]
+    assert [_result_of(f) for f in describe_layer(lesson, 85, 128)[1]] == ["86", "129"]
+
+
+def _result_of(latex: str) -> str:
+    """The number after the last ``=`` of an aligned size formula: the result it ends with."""
+    assert latex.endswith(r"\end{aligned}")
+    return latex.removesuffix(r"\end{aligned}").rsplit("=", 1)[1].strip()
 
 
 def _run_code(code: str) -> dict:
