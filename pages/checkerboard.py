@@ -41,25 +41,7 @@ st.title("Checkerboard artifacts")
 st.caption("Why a transposed convolution paints a checkerboard, after Odena, Dumoulin & Olah, "
            "[*Deconvolution and Checkerboard Artifacts*](https://distill.pub/2016/deconv-checkerboard/) (Distill, 2016).")
 controls = Controls()
-with st.sidebar:
-    for label, preset in PRESETS.items():
-        st.button(label, on_click=apply_preset, args=(preset,), width="stretch")
-    n = controls.slider("Input size", "n", 1, 12, 6, help="The input is n×n, all ones.")
-    k = controls.slider("Kernel size", "k", 1, 7, 3, help="k×k, all ones: each input stamps k×k ones.")
-    s = controls.slider("Stride", "s", 1, 4, 2)
-    p = controls.slider("Padding", "p", 0, 3, 0, help="A transposed convolution's padding crops the output's border.")
-    d = controls.slider("Dilation", "d", 1, 3, 1)
-    depth = controls.slider("Layers", "layers", 1, 3, 1, help="The same transposed convolution applied 1–3 times.")
 notice, counts_area, picture_area, explanation = st.container(), st.container(), st.container(), st.container()
-with picture_area:
-    st.header("On a real picture")
-    columns = st.columns(4)
-    sample = controls.select("Picture", "img", SAMPLE_NAMES, "camera", where=columns[0])
-    factor = int(controls.radio("Upsampling", "factor", ["2", "4"], where=columns[1]))
-    zoom_y = controls.slider("Zoom window: row (%)", "zoom_y", 0, 100, 30, where=columns[2])
-    zoom_x = controls.slider("Zoom window: column (%)", "zoom_x", 0, 100, 50, where=columns[3])
-with notice:
-    controls.report_url_problems()
 style = figure_style()
 
 
@@ -126,50 +108,79 @@ def zoom_view(sample: str, factor: int, top: int, left: int, style):
                              shared_scale=False, colormap="gray", style=style)
 
 
-with counts_area:
-    try:
-        counts_shape, row_figure, grid, difference = overlap_views(n, k, s, p, d, depth, style)
-    except ConvConfigError as error:
-        controls.show_config_error(error, is_valid, keys=["n", "k", "s", "p", "d", "layers"])
-    else:
-        period = cb.overlap_period(k, s, d).tolist()
-        if cb.is_even_overlap(k, s, d):
-            st.success(f"**Even overlap.** k = {k} is a multiple of s = {s}: away from the borders every output "
-                       f"position gets {k // s} stamp(s) per layer, so an even input stays even.", icon=":material/check_circle:")
-        elif math.gcd(d, s) > 1:
-            st.warning(f"**Holes.** Dilation {d} and stride {s} share the factor {math.gcd(d, s)}: the taps only reach "
-                       f"some phases, and the stamps per phase repeat as {period}, with zeros.", icon=":material/blur_on:")
+# Two fragments: a control reruns only its own section. The stamp counts and the picture comparison
+# share no control, and redrawing the picture figures on every kernel change made that change slower.
+@st.fragment
+def counts_section() -> None:
+    """The layer controls (sidebar) and the stamp counts they give, checked against torch."""
+    with st.sidebar:
+        for label, preset in PRESETS.items():
+            st.button(label, on_click=apply_preset, args=(preset,), width="stretch")
+        n = controls.slider("Input size", "n", 1, 12, 6, help="The input is n×n, all ones.")
+        k = controls.slider("Kernel size", "k", 1, 7, 3, help="k×k, all ones: each input stamps k×k ones.")
+        s = controls.slider("Stride", "s", 1, 4, 2)
+        p = controls.slider("Padding", "p", 0, 3, 0, help="A transposed convolution's padding crops the output's border.")
+        d = controls.slider("Dilation", "d", 1, 3, 1)
+        depth = controls.slider("Layers", "layers", 1, 3, 1, help="The same transposed convolution applied 1–3 times.")
+    with counts_area:
+        try:
+            counts_shape, row_figure, grid, difference = overlap_views(n, k, s, p, d, depth, style)
+        except ConvConfigError as error:
+            controls.show_config_error(error, is_valid, keys=["n", "k", "s", "p", "d", "layers"])
         else:
-            st.warning(f"**Uneven overlap.** k = {k} is not a multiple of s = {s}: away from the borders the stamp "
-                       f"count repeats as {period} every {s} positions. In 2-D that is a checkerboard.", icon=":material/grid_4x4:")
-        if depth > 1:
-            st.caption(f"{depth} layers: each stamps onto the previous uneven output, so the patterns multiply.")
-        left, right = st.columns(2)
-        with left:
-            show_figure(row_figure)
-            st.caption("Top: each input's kernel stamp, coloured by tap. Bottom: stamps per output position; the "
-                       "shaded band is away from the borders, where the pattern repeats." if depth == 1 else
-                       "Stamps per output position after every layer, for a 1-D all-ones input.")
-        with right:
-            show_figure(grid)
-        difference_line(difference, "ConvTranspose2d")
-        st.caption("Reference: `conv_transpose2d` of an all-ones input with an all-ones kernel, once per layer.")
+            period = cb.overlap_period(k, s, d).tolist()
+            if cb.is_even_overlap(k, s, d):
+                st.success(f"**Even overlap.** k = {k} is a multiple of s = {s}: away from the borders every output "
+                           f"position gets {k // s} stamp(s) per layer, so an even input stays even.", icon=":material/check_circle:")
+            elif math.gcd(d, s) > 1:
+                st.warning(f"**Holes.** Dilation {d} and stride {s} share the factor {math.gcd(d, s)}: the taps only reach "
+                           f"some phases, and the stamps per phase repeat as {period}, with zeros.", icon=":material/blur_on:")
+            else:
+                st.warning(f"**Uneven overlap.** k = {k} is not a multiple of s = {s}: away from the borders the stamp "
+                           f"count repeats as {period} every {s} positions. In 2-D that is a checkerboard.", icon=":material/grid_4x4:")
+            if depth > 1:
+                st.caption(f"{depth} layers: each stamps onto the previous uneven output, so the patterns multiply.")
+            left, right = st.columns(2)
+            with left:
+                show_figure(row_figure)
+                st.caption("Top: each input's kernel stamp, coloured by tap. Bottom: stamps per output position; the "
+                           "shaded band is away from the borders, where the pattern repeats." if depth == 1 else
+                           "Stamps per output position after every layer, for a 1-D all-ones input.")
+            with right:
+                show_figure(grid)
+            difference_line(difference, "ConvTranspose2d")
+            st.caption("Reference: `conv_transpose2d` of an all-ones input with an all-ones kernel, once per layer.")
 
-with picture_area:
-    picture, results = upsampled(sample, factor)
-    st.caption(f"The picture, shrunk to {picture.shape[0]}×{picture.shape[1]} px in gray, upsampled {factor}× "
-               "five ways. Every method ends at the same size; only the uneven transposed convolution leaves a grid.")
-    comparison, strength_table = comparison_views(sample, factor, style)
-    show_figure(comparison)
-    size = 16 * factor
-    height, width = next(iter(results.values())).shape
-    top, left = round(zoom_y / 100 * (height - size)), round(zoom_x / 100 * (width - size))
-    show_figure(zoom_view(sample, factor, top, left, style))
-    st.caption(f"Zoom: rows {top}–{top + size - 1}, columns {left}–{left + size - 1} of the upsampled pictures.")
-    st.markdown(strength_table)
-    st.caption(f"Checkerboard strength: how much the mean brightness depends on the position inside each "
-               f"{factor}×{factor} cell (0 = not at all), the outer {2 * factor} px left out.")
 
+@st.fragment
+def picture_section() -> None:
+    """A picture upsampled five ways, a zoom window into all of them, and how strong each one's grid is."""
+    with picture_area:
+        st.header("On a real picture")
+        columns = st.columns(4)
+        sample = controls.select("Picture", "img", SAMPLE_NAMES, "camera", where=columns[0])
+        factor = int(controls.radio("Upsampling", "factor", ["2", "4"], where=columns[1]))
+        zoom_y = controls.slider("Zoom window: row (%)", "zoom_y", 0, 100, 30, where=columns[2])
+        zoom_x = controls.slider("Zoom window: column (%)", "zoom_x", 0, 100, 50, where=columns[3])
+        picture, results = upsampled(sample, factor)
+        st.caption(f"The picture, shrunk to {picture.shape[0]}×{picture.shape[1]} px in gray, upsampled {factor}× "
+                   "five ways. Every method ends at the same size; only the uneven transposed convolution leaves a grid.")
+        comparison, strength_table = comparison_views(sample, factor, style)
+        show_figure(comparison)
+        size = 16 * factor
+        height, width = next(iter(results.values())).shape
+        top, left = round(zoom_y / 100 * (height - size)), round(zoom_x / 100 * (width - size))
+        show_figure(zoom_view(sample, factor, top, left, style))
+        st.caption(f"Zoom: rows {top}–{top + size - 1}, columns {left}–{left + size - 1} of the upsampled pictures.")
+        st.markdown(strength_table)
+        st.caption(f"Checkerboard strength: how much the mean brightness depends on the position inside each "
+                   f"{factor}×{factor} cell (0 = not at all), the outer {2 * factor} px left out.")
+
+
+counts_section()
+picture_section()
+with notice:  # after both sections: their controls have read the URL by now
+    controls.report_url_problems()
 with explanation:
     st.header("The rule, and who uses what")
     st.markdown(cb.RULE_AND_USES)
