@@ -181,6 +181,68 @@ def overlap_interior(size, kernel_size, stride=1, padding=0, output_padding=0, d
     return slice(start, max(start, stop))
 
 
+@dataclass(frozen=True)
+class OverlapStack:
+    """Stamp counts of ``depth`` identical square transposed convolutions on an all-ones ``size×size`` input.
+
+    ``layers`` and ``row_layers``: the stack in 2-D and in 1-D (:func:`repeated_layers`); ``counts``: stamps per output pixel after the stack, ``(H, W)``; ``row``: the same stack in 1-D
+    (kernel ``1×k``, only the width axis), ``(W,)``; for one layer, ``stamps``: its 1-D
+    ``conv_transpose_matrix_entries`` (input i stamps tap t onto output o) and ``interior``: the
+    output positions away from the borders (:func:`overlap_interior`); None for a deeper stack.
+    """
+
+    size: int
+    layers: tuple
+    row_layers: tuple
+    counts: np.ndarray
+    row: np.ndarray
+    stamps: object | None
+    interior: slice | None
+
+
+def repeated_layers(kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1, depth: int = 1,
+                    one_row: bool = False) -> list[dict]:
+    """``depth`` copies of one square transposed-convolution layer, as :func:`stacked_overlap_counts` takes them.
+
+    Each layer is ``{kernel_size: (k, k), stride: (s, s), padding: (p, p), dilation: (d, d)}``; with
+    ``one_row`` the height axis is neutral (``(1, k)``, ``(1, s)``, ``(0, p)``, ``(1, d)``) for the 1-D view.
+    """
+    def pair(value, neutral):
+        return (neutral, value) if one_row else (value, value)
+
+    layer = {"kernel_size": pair(kernel_size, 1), "stride": pair(stride, 1), "padding": pair(padding, 0),
+             "dilation": pair(dilation, 1)}
+    return [layer] * depth
+
+
+def overlap_stack(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1,
+                  depth: int = 1) -> OverlapStack:
+    """The 2-D and 1-D stamp counts of :func:`repeated_layers` on an all-ones ``size×size`` input.
+
+    ``counts = stacked_overlap_counts((n, n), layers)``, ``row = stacked_overlap_counts((1, n), row_layers)[0]``;
+    raises ConvConfigError for an impossible stack.
+    """
+    from .transposed import conv_transpose_matrix_entries
+
+    layers = tuple(repeated_layers(kernel_size, stride, padding, dilation, depth))
+    row_layers = tuple(repeated_layers(kernel_size, stride, padding, dilation, depth, one_row=True))
+    counts = stacked_overlap_counts((size, size), layers)
+    row = stacked_overlap_counts((1, size), row_layers)[0]
+    one = depth == 1
+    stamps = conv_transpose_matrix_entries((1, 1, size), np.ones((1, 1, 1, kernel_size)), (1, stride),
+                                           (0, padding), 0, (1, dilation)) if one else None
+    interior = overlap_interior(size, kernel_size, stride, padding, 0, dilation) if one else None
+    return OverlapStack(size, layers, row_layers, counts, row, stamps, interior)
+
+
+def torch_overlap_difference(stack: OverlapStack) -> float:
+    """``max |ours − torch|`` over both views of ``stack``, torch's counts from :func:`torch_stacked_overlap_counts`."""
+    from .torch_check import max_abs_difference
+
+    return max(max_abs_difference(stack.row, torch_stacked_overlap_counts((1, stack.size), stack.row_layers)[0]),
+               max_abs_difference(stack.counts, torch_stacked_overlap_counts((stack.size, stack.size), stack.layers)))
+
+
 def _layer_axis(kernel_size, stride, padding, output_padding, dilation) -> tuple[int, int, int, int, int]:
     return (
         as_int("kernel_size", kernel_size, 1),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .grids import IMAGE_CELLS, grid_figure
+from .images import image_grid_figure
 from .style import DEFAULT_STYLE, SEQUENTIAL_SCALE, FigureStyle, base_layout, sample_rgb, tap_colors, value_scale
 
 _GAP_PX = 14.0
@@ -120,3 +122,14 @@ def overlap_figure(
     layout["shapes"] = shapes
     # One construction: each add_trace / update_* call re-validates the figure and costs milliseconds.
     return go.Figure(data=traces, layout=layout)
+
+
+def stamp_count_figures(stack, style: FigureStyle = DEFAULT_STYLE) -> tuple[go.Figure, go.Figure]:
+    """The 1-D stamps-and-counts figure (:func:`overlap_figure`) and the 2-D count grid of a
+    ``core.checkerboard.OverlapStack``; a grid of more than ``grids.IMAGE_CELLS`` cells is one image."""
+    row_figure = overlap_figure(stack.row, stamps=stack.stamps, interior=stack.interior, style=style,
+                                title=f"1-D: {stack.size} inputs → {stack.row.size} outputs")
+    title = f"2-D: stamps per output pixel ({stack.counts.shape[0]}×{stack.counts.shape[1]})"
+    grid = grid_figure(stack.counts, title=title, style=style) if stack.counts.size <= IMAGE_CELLS else \
+        image_grid_figure([stack.counts], titles=[title], style=style)
+    return row_figure, grid

@@ -2,15 +2,14 @@
 
 import math
 
-import numpy as np
 import streamlit as st
 
-from core import ConvConfigError, conv_transpose_matrix_entries
+from core import ConvConfigError
 from core import checkerboard as cb
 from core.explain import markdown_table
 from core.images import SAMPLE_NAMES, load_sample, resize_long_side, to_grayscale
-from figures import grid_figure, image_grid_figure
-from figures.checkerboard import overlap_figure
+from figures import image_grid_figure
+from figures.checkerboard import stamp_count_figures
 from widgets import (
     Controls,
     apply_preset,
@@ -45,45 +44,22 @@ notice, counts_area, picture_area, explanation = st.container(), st.container(),
 style = figure_style()
 
 
-def layers_of(c, one_row=False):
-    """The stack of identical layers; ``one_row``: only the width axis (kernel 1×k) for the 1-D view."""
-    pair = (lambda v, neutral: (neutral, v)) if one_row else (lambda v, neutral: (v, v))
-    return [{"kernel_size": pair(c["k"], 1), "stride": pair(c["s"], 1), "padding": pair(c["p"], 0),
-             "dilation": pair(c["d"], 1)}] * c["layers"]
-
-
 def is_valid(c):
     try:
-        return cb.stacked_overlap_counts((c["n"], c["n"]), layers_of(c)) is not None
+        return cb.overlap_stack(c["n"], c["k"], c["s"], c["p"], c["d"], c["layers"]) is not None
     except ConvConfigError:
         return False
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def overlap_views(n, k, s, p, d, depth, style):
-    """The 1-D and 2-D stamp-count figures of one layer stack and their torch check, shared read-only.
+    """The stack's counts shape, its 1-D and 2-D figures and the max |difference| from torch, shared read-only.
 
     Built once per configuration for every session: a 3-layer stack has a million cells to count,
-    check against torch and encode. Returns ``(counts shape, 1-D figure, 2-D figure, max |difference|)``;
-    raises ConvConfigError (not cached) for an impossible stack.
+    check against torch and encode. Raises ConvConfigError (not cached) for an impossible stack.
     """
-    c = dict(n=n, k=k, s=s, p=p, d=d, layers=depth)
-    layers, row_layers = layers_of(c), layers_of(c, one_row=True)
-    counts = cb.stacked_overlap_counts((n, n), layers)
-    row = cb.stacked_overlap_counts((1, n), row_layers)[0]
-    stamps = conv_transpose_matrix_entries((1, 1, n), np.ones((1, 1, 1, k)), (1, s), (0, p), 0, (1, d)) \
-        if depth == 1 else None
-    interior = cb.overlap_interior(n, k, s, p, 0, d) if depth == 1 else None
-    row_figure = overlap_figure(row, stamps=stamps, interior=interior, style=style,
-                                title=f"1-D: {n} inputs → {row.size} outputs")
-    title = f"2-D: stamps per output pixel ({counts.shape[0]}×{counts.shape[1]})"
-    grid = grid_figure(counts, title=title, style=style) if counts.size <= 2500 else \
-        image_grid_figure([counts], titles=[title], style=style)  # large stacks: one image
-    from core.torch_check import max_abs_difference  # torch only once there is something to check
-
-    difference = max(max_abs_difference(row, cb.torch_stacked_overlap_counts((1, n), row_layers)[0]),
-                     max_abs_difference(counts, cb.torch_stacked_overlap_counts((n, n), layers)))
-    return counts.shape, row_figure, grid, difference
+    stack = cb.overlap_stack(n, k, s, p, d, depth)
+    return (stack.counts.shape, *stamp_count_figures(stack, style), cb.torch_overlap_difference(stack))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

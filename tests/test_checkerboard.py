@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import cv2
@@ -18,7 +19,10 @@ from core.checkerboard import (
     overlap_counts_2d,
     overlap_interior,
     overlap_period,
+    overlap_stack,
+    repeated_layers,
     stacked_overlap_counts,
+    torch_overlap_difference,
     torch_stacked_overlap_counts,
     transpose_recipe,
     upsample,
@@ -219,6 +223,50 @@ def test_torch_reference_runs_the_stack_it_is_given():
     as_dicts = [{"kernel_size": (1, 3), "stride": (1, 2), "padding": (0, 1)}] * 2
     np.testing.assert_array_equal(torch_stacked_overlap_counts((1, 4), as_dicts),
                                   torch_stack_2d((1, 4), [((1, 3), (1, 2), (0, 1), (0, 0), (1, 1))] * 2))
+
+
+# The checkerboard page's controls: input n, kernel k, stride s, padding p, dilation d, 1–3 layers.
+PAGE_STACKS = list(itertools.product(range(1, 13), range(1, 8), range(1, 5), range(0, 4), range(1, 4)))
+
+
+def test_repeated_layers_are_square_or_one_row():
+    assert repeated_layers(3, 2, 1, 2, 2) == [{"kernel_size": (3, 3), "stride": (2, 2), "padding": (1, 1),
+                                               "dilation": (2, 2)}] * 2
+    assert repeated_layers(3, 2, 1, 2, 1, one_row=True) == [{"kernel_size": (1, 3), "stride": (1, 2),
+                                                             "padding": (0, 1), "dilation": (1, 2)}]
+
+
+def test_overlap_stack_equals_torch_over_the_pages_controls():
+    """One layer: every setting of the page; 2–3 layers: a seeded sample. Impossible stacks raise in both."""
+    rng = np.random.default_rng(3)
+    deeper = [(*PAGE_STACKS[i], int(rng.integers(2, 4))) for i in rng.choice(len(PAGE_STACKS), 300, replace=False)]
+    checked = 0
+    for n, k, s, p, d, depth in [(*c, 1) for c in PAGE_STACKS] + deeper:
+        layer = ((k, k), (s, s), (p, p), (0, 0), (d, d))
+        try:
+            stack = overlap_stack(n, k, s, p, d, depth)
+        except ConvConfigError:
+            with pytest.raises(RuntimeError):
+                torch_stack_2d((n, n), [layer] * depth)
+            continue
+        np.testing.assert_array_equal(stack.counts, torch_stack_2d((n, n), [layer] * depth))
+        row_layer = ((1, k), (1, s), (0, p), (0, 0), (1, d))
+        np.testing.assert_array_equal(stack.row, torch_stack_2d((1, n), [row_layer] * depth)[0])
+        if depth == 1:  # each output's stamps are the entries landing on it
+            np.testing.assert_array_equal(np.bincount(stack.stamps.cols, minlength=stack.row.size), stack.row)
+            assert stack.interior == overlap_interior(n, k, s, p, 0, d)
+        else:
+            assert stack.stamps is None and stack.interior is None
+        checked += 1
+    assert checked > 3000
+
+
+def test_torch_overlap_difference_is_zero_and_sees_a_wrong_count():
+    stack = overlap_stack(6, 3, 2, 0, 1, 2)
+    assert torch_overlap_difference(stack) == 0
+    wrong = stack.counts.copy()
+    wrong[2, 3] += 1
+    assert torch_overlap_difference(dataclasses.replace(stack, counts=wrong)) == 1
 
 
 def test_stacked_counts_accept_dicts_and_short_tuples():

@@ -151,3 +151,26 @@ def test_overlap_figure_draws_every_uncropped_stamp_coloured_by_tap():
     assert len(overlap_figure([1]).data) == 1
     with pytest.raises(ValueError):
         overlap_figure([])
+
+
+def test_stamp_count_figures_draw_the_stacks_counts_and_switch_to_an_image_for_large_grids():
+    """The page's two count figures as data: the 1-D bars and 2-D cells carry the stack's counts."""
+    from core.checkerboard import overlap_stack
+    from figures.checkerboard import stamp_count_figures
+    from figures.grids import IMAGE_CELLS
+
+    stack = overlap_stack(6, 3, 2, 0, 1, 1)
+    row_figure, grid = stamp_count_figures(stack)
+    bars, stamps = row_figure.data
+    assert list(bars.y) == stack.row.tolist() and stamps.type == "heatmap"
+    assert row_figure.layout.title.text == f"1-D: 6 inputs → {stack.row.size} outputs"
+    assert grid.layout.title.text == "2-D: stamps per output pixel (13×13)"
+    assert {trace.type for trace in grid.data} == {"scatter"}
+    shown = [int(t) for trace in grid.data if trace.text is not None for t in trace.text]
+    assert sorted(shown) == sorted(stack.counts.ravel().tolist())
+
+    deep = overlap_stack(12, 7, 2, 0, 1, 3)  # 3 layers: over IMAGE_CELLS cells, one image, no stamps panel
+    assert deep.counts.size > IMAGE_CELLS
+    row_figure, grid = stamp_count_figures(deep)
+    assert [trace.type for trace in row_figure.data] == ["bar"]
+    assert grid.data[0].type == "image" and "heatmap" not in {trace.type for trace in grid.data}
