@@ -46,20 +46,21 @@ style = figure_style()
 
 def is_valid(c):
     try:
-        return cb.overlap_stack(c["n"], c["k"], c["s"], c["p"], c["d"], c["layers"]) is not None
+        layers = cb.repeated_layers(c["k"], c["s"], c["p"], c["d"], c["layers"])
+        return cb.stacked_overlap_counts((c["n"], c["n"]), layers) is not None  # the counts alone: searched often
     except ConvConfigError:
         return False
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def overlap_views(n, k, s, p, d, depth, style):
-    """The stack's counts shape, its 1-D and 2-D figures and the max |difference| from torch, shared read-only.
+    """The stack's 1-D and 2-D figures and the max |difference| from torch, shared read-only.
 
     Built once per configuration for every session: a 3-layer stack has a million cells to count,
     check against torch and encode. Raises ConvConfigError (not cached) for an impossible stack.
     """
     stack = cb.overlap_stack(n, k, s, p, d, depth)
-    return (stack.counts.shape, *stamp_count_figures(stack, style), cb.torch_overlap_difference(stack))
+    return (*stamp_count_figures(stack, style), cb.torch_overlap_difference(stack))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -100,7 +101,7 @@ def counts_section() -> None:
         depth = controls.slider("Layers", "layers", 1, 3, 1, help="The same transposed convolution applied 1–3 times.")
     with counts_area:
         try:
-            counts_shape, row_figure, grid, difference = overlap_views(n, k, s, p, d, depth, style)
+            row_figure, grid, difference = overlap_views(n, k, s, p, d, depth, style)
         except ConvConfigError as error:
             controls.show_config_error(error, is_valid, keys=["n", "k", "s", "p", "d", "layers"])
         else:
