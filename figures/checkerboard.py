@@ -129,7 +129,9 @@ def stamp_count_figures(stack, style: FigureStyle = DEFAULT_STYLE) -> tuple[go.F
     ``core.checkerboard.OverlapStack``; a grid of more than ``grids.IMAGE_CELLS`` cells is one image."""
     row_figure = overlap_figure(stack.row, stamps=stack.stamps, interior=stack.interior, style=style,
                                 title=f"1-D: {stack.size} inputs → {stack.row.size} outputs")
-    title = f"2-D: stamps per output pixel ({stack.counts.shape[0]}×{stack.counts.shape[1]})"
-    grid = grid_figure(stack.counts, title=title, style=style) if stack.counts.size <= IMAGE_CELLS else \
-        image_grid_figure([stack.counts], titles=[title], style=style)
-    return row_figure, grid
+    title = "2-D: stamps per output pixel"
+    shape = f"({stack.counts.shape[0]}×{stack.counts.shape[1]})"
+    if stack.counts.size <= IMAGE_CELLS:
+        return row_figure, grid_figure(stack.counts, title=f"{title} {shape}", style=style)
+    # An image tile's title is centred over a half-width column: on one line it spilled past the edge.
+    return row_figure, image_grid_figure([stack.counts], titles=[f"{title}<br>{shape}"], style=style)

@@ -174,3 +174,4 @@ def test_stamp_count_figures_draw_the_stacks_counts_and_switch_to_an_image_for_l
     row_figure, grid = stamp_count_figures(deep)
     assert [trace.type for trace in row_figure.data] == ["bar"]
     assert grid.data[0].type == "image" and "heatmap" not in {trace.type for trace in grid.data}
+    assert grid.layout.annotations[0].text == f"2-D: stamps per output pixel<br>({deep.counts.shape[0]}×{deep.counts.shape[1]})"
