@@ -185,8 +185,9 @@ def overlap_interior(size, kernel_size, stride=1, padding=0, output_padding=0, d
 class OverlapStack:
     """Stamp counts of ``depth`` identical square transposed convolutions on an all-ones ``size×size`` input.
 
-    ``layers`` and ``row_layers``: the stack in 2-D and in 1-D (:func:`repeated_layers`); ``counts``: stamps per output pixel after the stack, ``(H, W)``; ``row``: the same stack in 1-D
-    (kernel ``1×k``, only the width axis), ``(W,)``; for one layer, ``stamps``: its 1-D
+    ``layers``, ``row_layers``: the stack in 2-D and in 1-D (:func:`repeated_layers`).
+    ``counts``: stamps per output pixel after the stack, ``(H, W)``; ``row``: the same stack in 1-D
+    (kernel ``1×k``, only the width axis), ``(W,)``. For one layer, ``stamps``: its 1-D
     ``conv_transpose_matrix_entries`` (input i stamps tap t onto output o) and ``interior``: the
     output positions away from the borders (:func:`overlap_interior`); None for a deeper stack.
     """
