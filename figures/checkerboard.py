@@ -135,3 +135,24 @@ def stamp_count_figures(stack, style: FigureStyle = DEFAULT_STYLE) -> tuple[go.F
         return row_figure, grid_figure(stack.counts, title=f"{title} {shape}", style=style)
     # An image tile's title is centred over a half-width column: on one line it spilled past the edge.
     return row_figure, image_grid_figure([stack.counts], titles=[f"{title}<br>{shape}"], style=style)
+
+
+# Short titles for core.checkerboard.UPSAMPLING_METHODS, in its order.
+UPSAMPLING_TITLES = {"transpose_uneven": "transposed, uneven", "transpose_even": "transposed, even",
+                     "resize_nearest_conv": "nearest resize + conv", "resize_bilinear_conv": "bilinear resize + conv",
+                     "pixel_shuffle": "pixel shuffle"}
+
+
+def upsampling_figure(results, style: FigureStyle = DEFAULT_STYLE) -> go.Figure:
+    """``{method: upsampled picture}`` (``core.checkerboard.upsample_comparison``) as gray tiles, three per row,
+    each at its own contrast so a faint grid still shows."""
+    return image_grid_figure(tuple(results.values()), titles=tuple(UPSAMPLING_TITLES[m] for m in results),
+                             max_columns=3, shared_scale=False, colormap="gray", style=style)
+
+
+def upsampling_zoom_figure(results, top: int, left: int, size: int, style: FigureStyle = DEFAULT_STYLE) -> go.Figure:
+    """The same ``size×size`` window, rows ``top…top+size−1`` and columns ``left…left+size−1``, of every
+    upsampled picture, side by side."""
+    crops = [image[top:top + size, left:left + size] for image in results.values()]
+    return image_grid_figure(crops, titles=tuple(UPSAMPLING_TITLES[m] for m in results), max_columns=5,
+                             shared_scale=False, colormap="gray", style=style)

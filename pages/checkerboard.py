@@ -8,8 +8,7 @@ from core import ConvConfigError
 from core import checkerboard as cb
 from core.explain import markdown_table
 from core.images import SAMPLE_NAMES, load_sample, resize_long_side, to_grayscale
-from figures import image_grid_figure
-from figures.checkerboard import stamp_count_figures
+from figures.checkerboard import UPSAMPLING_TITLES, stamp_count_figures, upsampling_figure, upsampling_zoom_figure
 from widgets import (
     Controls,
     apply_preset,
@@ -24,9 +23,6 @@ run_through_dashboard()
 PRESETS = {"Uneven: k=3, s=2": {"k": 3, "s": 2, "p": 0, "d": 1, "layers": 1},
            "Even: k=4, s=2 (DCGAN-style)": {"k": 4, "s": 2, "p": 1, "d": 1, "layers": 1},
            "Uneven, 3 layers stacked": {"k": 3, "s": 2, "p": 0, "d": 1, "layers": 3}}
-METHOD_NAMES = {"transpose_uneven": "transposed, uneven", "transpose_even": "transposed, even",
-                "resize_nearest_conv": "nearest resize + conv", "resize_bilinear_conv": "bilinear resize + conv",
-                "pixel_shuffle": "pixel shuffle"}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -67,22 +63,16 @@ def overlap_views(n, k, s, p, d, depth, style):
 def comparison_views(sample: str, factor: int, style):
     """The five upsampled pictures as one figure, and the strength table, shared read-only."""
     picture, results = upsampled(sample, factor)
-    gray = dict(titles=tuple(METHOD_NAMES[method] for method in results), shared_scale=False, colormap="gray",
-                style=style)  # each at its own contrast
-    table = markdown_table([{"method": METHOD_NAMES[method], "what it does": cb.UPSAMPLING_METHODS[method],
+    table = markdown_table([{"method": UPSAMPLING_TITLES[method], "what it does": cb.UPSAMPLING_METHODS[method],
                              "checkerboard strength": cb.checkerboard_strength(image, factor, border=2 * factor)}
                             for method, image in results.items()], number_format="{:.4f}")
-    return image_grid_figure(tuple(results.values()), max_columns=3, **gray), table
+    return upsampling_figure(results, style), table
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def zoom_view(sample: str, factor: int, top: int, left: int, style):
     """The same window of every upsampled picture, side by side."""
-    _, results = upsampled(sample, factor)
-    size = 16 * factor
-    crops = [image[top:top + size, left:left + size] for image in results.values()]
-    return image_grid_figure(crops, titles=tuple(METHOD_NAMES[method] for method in results), max_columns=5,
-                             shared_scale=False, colormap="gray", style=style)
+    return upsampling_zoom_figure(upsampled(sample, factor)[1], top, left, 16 * factor, style)
 
 
 # Two fragments: a control reruns only its own section. The stamp counts and the picture comparison

@@ -175,3 +175,22 @@ def test_stamp_count_figures_draw_the_stacks_counts_and_switch_to_an_image_for_l
     assert [trace.type for trace in row_figure.data] == ["bar"]
     assert grid.data[0].type == "image" and "heatmap" not in {trace.type for trace in grid.data}
     assert grid.layout.annotations[0].text == f"2-D: stamps per output pixel<br>({deep.counts.shape[0]}×{deep.counts.shape[1]})"
+
+
+def test_upsampling_figures_show_every_method_in_order_and_the_same_window_of_each():
+    from core.checkerboard import UPSAMPLING_METHODS, upsample_comparison
+    from figures.checkerboard import UPSAMPLING_TITLES, upsampling_figure, upsampling_zoom_figure
+
+    picture = np.random.default_rng(0).random((12, 10))
+    results = upsample_comparison(picture, 2)
+    assert list(UPSAMPLING_TITLES) == list(UPSAMPLING_METHODS) == list(results)
+    full = upsampling_figure(results)
+    titles = [UPSAMPLING_TITLES[method] for method in results]
+    assert [trace.name for trace in full.data if trace.type == "image"] == titles
+    assert full.layout.meta["drawn_shapes"] == [[24, 20]] * 5
+    zoom = upsampling_zoom_figure(results, top=3, left=5, size=8)
+    assert [trace.name for trace in zoom.data if trace.type == "image"] == titles
+    assert zoom.layout.meta["drawn_shapes"] == [[8, 8]] * 5
+    for (lo, hi), image in zip(zoom.layout.meta["value_ranges"], results.values(), strict=True):
+        window = image[3:11, 5:13]
+        assert (lo, hi) == (window.min(), window.max())  # each crop at its own contrast
