@@ -163,6 +163,24 @@ def overlap_period(kernel_size, stride, dilation=1) -> np.ndarray:
     return np.bincount(np.arange(kernel_size) * dilation % stride, minlength=stride)
 
 
+def overlap_verdict(kernel_size: int, stride: int, dilation: int = 1) -> tuple[str, str]:
+    """``(kind, sentence)`` saying what one layer does to a flat input away from the borders, in Markdown.
+
+    kind ``"even"`` when :func:`is_even_overlap` (``k/s`` stamps everywhere); ``"holes"`` when
+    ``gcd(d, s) > 1`` (some phases get no tap); else ``"uneven"`` (the :func:`overlap_period` pattern).
+    """
+    k, s, d = kernel_size, stride, dilation
+    period = overlap_period(k, s, d).tolist()
+    if is_even_overlap(k, s, d):
+        return "even", (f"**Even overlap.** k = {k} is a multiple of s = {s}: away from the borders every output "
+                        f"position gets {k // s} stamp(s) per layer, so an even input stays even.")
+    if math.gcd(d, s) > 1:
+        return "holes", (f"**Holes.** Dilation {d} and stride {s} share the factor {math.gcd(d, s)}: the taps only "
+                         f"reach some phases, and the stamps per phase repeat as {period}, with zeros.")
+    return "uneven", (f"**Uneven overlap.** k = {k} is not a multiple of s = {s}: away from the borders the stamp "
+                      f"count repeats as {period} every {s} positions. In 2-D that is a checkerboard.")
+
+
 def overlap_interior(size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1) -> slice:
     """Output positions of a 1-D transposed convolution where every kernel tap has an input to stamp from.
 

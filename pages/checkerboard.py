@@ -1,7 +1,5 @@
 """Checkerboard artifacts: uneven kernel overlap in transposed convolutions, counted and seen on a picture."""
 
-import math
-
 import streamlit as st
 
 from core import ConvConfigError
@@ -23,6 +21,7 @@ run_through_dashboard()
 PRESETS = {"Uneven: k=3, s=2": {"k": 3, "s": 2, "p": 0, "d": 1, "layers": 1},
            "Even: k=4, s=2 (DCGAN-style)": {"k": 4, "s": 2, "p": 1, "d": 1, "layers": 1},
            "Uneven, 3 layers stacked": {"k": 3, "s": 2, "p": 0, "d": 1, "layers": 3}}
+VERDICT_ICONS = {"even": ":material/check_circle:", "holes": ":material/blur_on:", "uneven": ":material/grid_4x4:"}
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -95,16 +94,8 @@ def counts_section() -> None:
         except ConvConfigError as error:
             controls.show_config_error(error, is_valid, keys=["n", "k", "s", "p", "d", "layers"])
         else:
-            period = cb.overlap_period(k, s, d).tolist()
-            if cb.is_even_overlap(k, s, d):
-                st.success(f"**Even overlap.** k = {k} is a multiple of s = {s}: away from the borders every output "
-                           f"position gets {k // s} stamp(s) per layer, so an even input stays even.", icon=":material/check_circle:")
-            elif math.gcd(d, s) > 1:
-                st.warning(f"**Holes.** Dilation {d} and stride {s} share the factor {math.gcd(d, s)}: the taps only reach "
-                           f"some phases, and the stamps per phase repeat as {period}, with zeros.", icon=":material/blur_on:")
-            else:
-                st.warning(f"**Uneven overlap.** k = {k} is not a multiple of s = {s}: away from the borders the stamp "
-                           f"count repeats as {period} every {s} positions. In 2-D that is a checkerboard.", icon=":material/grid_4x4:")
+            kind, verdict = cb.overlap_verdict(k, s, d)
+            (st.success if kind == "even" else st.warning)(verdict, icon=VERDICT_ICONS[kind])
             if depth > 1:
                 st.caption(f"{depth} layers: each stamps onto the previous uneven output, so the patterns multiply.")
             left, right = st.columns(2)

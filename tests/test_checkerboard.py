@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 
 import cv2
 import numpy as np
@@ -20,6 +21,7 @@ from core.checkerboard import (
     overlap_interior,
     overlap_period,
     overlap_stack,
+    overlap_verdict,
     repeated_layers,
     stacked_overlap_counts,
     torch_overlap_difference,
@@ -227,6 +229,21 @@ def test_torch_reference_runs_the_stack_it_is_given():
 
 # The checkerboard page's controls: input n, kernel k, stride s, padding p, dilation d, 1–3 layers.
 PAGE_STACKS = list(itertools.product(range(1, 13), range(1, 8), range(1, 5), range(0, 4), range(1, 4)))
+
+
+def test_overlap_verdict_names_what_the_interior_counts_show():
+    """Even: one count everywhere inside; holes: dilation and stride share a factor, so some phases get no
+    stamp at all; uneven: the rest, where the inside counts vary (with gaps too when k < s)."""
+    for k, s, d in itertools.product(KERNELS, range(1, 5), range(1, 4)):
+        counts = overlap_counts_1d(40, k, s, dilation=d)
+        inside = counts[overlap_interior(40, k, s, dilation=d)]
+        kind, sentence = overlap_verdict(k, s, d)
+        expected = "even" if len(set(inside.tolist())) == 1 else "holes" if math.gcd(d, s) > 1 else "uneven"
+        assert kind == expected, (k, s, d)
+        if kind == "holes":
+            assert 0 in inside
+        if kind != "even":
+            assert str(overlap_period(k, s, d).tolist()) in sentence
 
 
 def test_repeated_layers_are_square_or_one_row():
