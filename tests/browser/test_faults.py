@@ -47,10 +47,23 @@ PAGES = _registered_pages()
 SLIDER_PAGES = [path for path, source in PAGES.items()
                 if re.search(r"\bslider\(|\.pair\(|\bkernel_controls\(", source.read_text())]
 HEAVY_PAGE = "matrix" if "matrix" in SLIDER_PAGES else SLIDER_PAGES[-1]  # a rerun long enough to interrupt
-# Near the matrix page's largest layer: its first slider (input height, 63 → 64) then asks for a W of
-# 3364 × 4096 not computed before, a run of several hundred ms; at the defaults a run can end before
-# the test interrupts it.
-HEAVY_QUERY = "in_h=63&in_w=64&k_h=7&k_w=7" if HEAVY_PAGE == "matrix" else ""
+
+
+# The slider the interruption tests move: the matrix page's input height. Not "the first slider":
+# with several channels the page's first is the channel to show, whose run only redraws cached layers.
+HEAVY_SLIDER = "in_h" if HEAVY_PAGE == "matrix" else None
+
+
+def heavy_query(in_w: int) -> str:
+    """A layer near the matrix page's largest, 4 → 4 channels: moving its input height (62 → 63)
+    then asks for a W of about 3,000 × 4,000 per channel pair, 2.4 million entries, a run of
+    several hundred ms.
+
+    Each test passes its own ``in_w``, used by no other test: a layer an earlier test on the shared
+    server already computed comes from the page's cache, and its run can end before it is interrupted.
+    """
+    return f"in_h=62&in_w={in_w}&k_h=7&k_w=7&c_in=4&c_out=4" if HEAVY_PAGE == "matrix" else ""
+
 
 # Counts the server's runs from its WebSocket messages (ForwardMsg `new_session` = 4 starts a run,
 # `script_finished` = 6 with status 0, 1 or 3 ends one: 3 is a fragment's run, such as the transposed
@@ -201,10 +214,12 @@ def fresh_context(browser):
     context.close()
 
 
-def _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, interrupt):
+def _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, interrupt, in_w):
     log_start = server_log_size()
-    open_counted(page, streamlit_server, HEAVY_PAGE, HEAVY_QUERY)
-    key = first_slider(page)
+    open_counted(page, streamlit_server, HEAVY_PAGE, heavy_query(in_w))
+    key = HEAVY_SLIDER or first_slider(page)
+    if HEAVY_SLIDER:
+        expect(slider(page, key)).to_have_value("62")  # drawn, at the value the query set
     started = starts(page)
     finished = press(page, key)
     page.wait_for_function("n => window.__runs.started > n", arg=started, timeout=10_000)  # the rerun began
@@ -219,7 +234,7 @@ def _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context,
 
 
 def test_browser_disconnecting_mid_rerun_leaves_the_server_serving(page, streamlit_server, fresh_context):
-    _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, lambda p: p.context.close())
+    _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, lambda p: p.context.close(), in_w=61)
 
 
 def test_reload_mid_rerun(page, streamlit_server, fresh_context):
@@ -229,7 +244,7 @@ def test_reload_mid_rerun(page, streamlit_server, fresh_context):
         assert_no_exception(p)
         assert_slider_change_completes(p)  # the reloaded tab itself works
 
-    _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, reload)
+    _interrupted_then_fresh_visitor_works(page, streamlit_server, fresh_context, reload, in_w=59)
 
 
 def test_five_tabs_at_once_on_a_fresh_server_then_a_sixth(page):
