@@ -68,7 +68,8 @@ with result_column:
             except ConvConfigError:
                 row["valid"] = "—"
         keras_rows.append(row)
-    st.markdown(markdown_table([{"axis": axis, "PyTorch": o, "padding": p, **row}
+    st.markdown(markdown_table([{"axis": axis, "PyTorch padding": p, "PyTorch output": o,
+                                 **{f"Keras {name}": size for name, size in row.items()}}
                                 for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows, strict=True)]))
     st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
                "input × stride (transposed) or ⌈input / stride⌉ (convolution).")

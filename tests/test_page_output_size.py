@@ -100,4 +100,8 @@ def test_keras_table_with_different_padding_per_axis():
     at = open_page("output_size", {"p_h": "1", "p_w": "0"})
     assert_clean(at)
     table = markdown_tables(at)[0]
-    assert [row["PyTorch"] for row in table] == ["4", "2"] and [row["padding"] for row in table] == ["1", "0"]
+    assert [row["PyTorch output"] for row in table] == ["4", "2"]
+    assert [row["PyTorch padding"] for row in table] == ["1", "0"]
+    n, k, s = 4, 3, 1  # the page's defaults; Keras ignores the padding: same = ⌈n/s⌉, valid = ⌈(n−k+1)/s⌉
+    assert [row["Keras same"] for row in table] == [str(-(-n // s))] * 2
+    assert [row["Keras valid"] for row in table] == [str(-(-(n - k + 1) // s))] * 2
