@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from .errors import ConvConfigError
 from .sizes import (
     conv_input_sizes,
     conv_output_size,
     conv_transpose_output_size,
     dilated_kernel_size,
+    keras_conv_output_size,
     keras_conv_transpose_output_size,
 )
 
@@ -83,6 +85,43 @@ def keras_claim_rows(output_size, kernel_size, stride) -> list[dict]:
             "PyTorch output_padding to get i back": size - base,
         })
     return rows
+
+
+def keras_sizes(size, kernel_size, stride=1, dilation=1, output_padding=0, transposed=False) -> dict:
+    """Keras's output length along one axis for the paddings it has, by column name.
+
+    Convolution: ``"same"`` = ⌈size / stride⌉ and ``"valid"`` = ⌊(size − k′) / stride⌋ + 1 with
+    k′ = dilation·(kernel_size − 1) + 1, or "—" when the kernel does not fit. Transposed: ``"valid"``
+    = size·stride + max(k′ − stride, 0), ``"same"`` = size·stride, and, when ``output_padding`` <
+    ``stride`` (Keras's rule), ``"valid, output_padding=op"`` = (size − 1)·stride + k′ + op.
+    """
+    if transposed:
+        row = {name: keras_conv_transpose_output_size(size, kernel_size, stride, name, None, dilation)
+               for name in ("valid", "same")}
+        if output_padding < stride:
+            row[f"valid, output_padding={output_padding}"] = keras_conv_transpose_output_size(
+                size, kernel_size, stride, "valid", output_padding, dilation)
+        return row
+    row = {"same": keras_conv_output_size(size, kernel_size, stride, "same", dilation)}
+    try:
+        row["valid"] = keras_conv_output_size(size, kernel_size, stride, "valid", dilation)
+    except ConvConfigError:
+        row["valid"] = "—"
+    return row
+
+
+def output_padding_picks(output_size, kernel_size, stride=1, padding=0, dilation=1) -> tuple[int, dict[int, int]]:
+    """The transposed layer's base length and, for each Conv2d input that gives ``output_size``, the
+    output_padding that returns it: ``(i₀, {output_padding: i})``.
+
+    ``i₀ = (output_size − 1)·stride − 2·padding + dilation·(kernel_size − 1) + 1`` is what
+    ConvTranspose2d returns with output_padding 0; each ``i`` of :func:`core.conv_input_sizes` is
+    ``i₀ + output_padding`` with ``0 ≤ output_padding < stride``. Raises ConvConfigError when no input gives
+    ``output_size``.
+    """
+    sizes = conv_input_sizes(output_size, kernel_size, stride, padding, dilation)
+    base = (output_size - 1) * stride - 2 * padding + dilated_kernel_size(kernel_size, dilation)
+    return base, {size - base: size for size in sizes}
 
 
 def span_latex(kernel_size, dilation) -> str:

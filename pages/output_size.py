@@ -2,10 +2,16 @@
 
 import streamlit as st
 
-from core import ConvConfigError, conv_input_sizes, conv_output_size, conv_transpose_output_size
+from core import ConvConfigError, conv_output_size, conv_transpose_output_size
 from core.codegen import shape_code
-from core.explain import conv_size_latex, conv_transpose_size_latex, keras_claim_rows, markdown_table
-from core.sizes import keras_conv_output_size, keras_conv_transpose_output_size
+from core.explain import (
+    conv_size_latex,
+    conv_transpose_size_latex,
+    keras_claim_rows,
+    keras_sizes,
+    markdown_table,
+    output_padding_picks,
+)
 from core.torch_check import torch_output_shape
 from widgets import Controls, run_through_dashboard, verification_line
 
@@ -54,20 +60,7 @@ with result_column:
     verification_line(out, torch_shape, layer)
 
     st.subheader("Keras, for the same numbers")
-    keras_rows = []
-    for _, n, k, s, _, d, op in axes:
-        if transposed:
-            row = {"valid": keras_conv_transpose_output_size(n, k, s, "valid", None, d),
-                   "same": keras_conv_transpose_output_size(n, k, s, "same", None, d)}
-            if op < s:
-                row[f"valid, output_padding={op}"] = keras_conv_transpose_output_size(n, k, s, "valid", op, d)
-        else:
-            row = {"same": keras_conv_output_size(n, k, s, "same", d)}
-            try:
-                row["valid"] = keras_conv_output_size(n, k, s, "valid", d)
-            except ConvConfigError:
-                row["valid"] = "—"
-        keras_rows.append(row)
+    keras_rows = [keras_sizes(n, k, s, d, op, transposed) for _, n, k, s, _, d, op in axes]
     st.markdown(markdown_table([{"axis": axis, "PyTorch padding": p, "PyTorch output": o,
                                  **{f"Keras {name}": size for name, size in row.items()}}
                                 for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows, strict=True)]))
@@ -78,15 +71,14 @@ with result_column:
     for (axis, n, k, s, p, d, _), o in zip(axes, out, strict=True):
         conv_out = o if not transposed else n
         try:
-            sizes = conv_input_sizes(conv_out, k, s, p, d)
+            smallest, picks = output_padding_picks(conv_out, k, s, p, d)
         except ConvConfigError as error:
             st.info(f"{axis}: {error}")
             continue
-        smallest = (conv_out - 1) * s + d * (k - 1) + 1 - 2 * p
         st.markdown(
-            f"**{axis}:** a Conv2d with these settings maps inputs of size **{', '.join(map(str, sizes))}** to "
+            f"**{axis}:** a Conv2d with these settings maps inputs of size **{', '.join(map(str, picks.values()))}** to "
             f"**{conv_out}**. Its ConvTranspose2d gets back `{smallest} + output_padding`: "
-            + ", ".join(f"output_padding={i - smallest} → {i}" for i in sizes if i - smallest < max(s, d))
+            + ", ".join(f"output_padding={op} → {i}" for op, i in picks.items())
             + ". In the forward pass, `layer(x, output_size=...)` picks the same way."
         )
 

@@ -9,7 +9,14 @@ import torch
 import torch.nn.functional as F
 
 from core.errors import ConvConfigError
-from core.explain import conv_size_latex, conv_transpose_size_latex, markdown_table
+from core.explain import (
+    conv_size_latex,
+    conv_transpose_size_latex,
+    keras_sizes,
+    markdown_table,
+    output_padding_picks,
+)
+from core.sizes import keras_conv_transpose_output_size
 from tests.app_helpers import markdown_tables
 
 AXIS = dict(size=range(1, 10), kernel=range(1, 6), stride=range(1, 4), padding=range(0, 3), dilation=range(1, 4))
@@ -76,3 +83,62 @@ def test_markdown_table_round_trips_through_the_page_parser():
     page = SimpleNamespace(markdown=[SimpleNamespace(value="text\n\n" + markdown_table(rows, "{:.3f}"))])
     assert markdown_tables(page) == [[{"a|b": "1", "ok": "✓", "x": "0.123"}, {"a|b": "p|q", "ok": "✗", "x": "2.000"}]]
     assert markdown_table([]) == ""
+
+
+def _conv_length(n, k, s, p, d, pad_left=None, pad_right=None) -> int | None:
+    """torch's conv1d output length for an input of length n (float64), None when torch refuses."""
+    x = torch.zeros(1, 1, n, dtype=torch.float64)
+    if pad_left is not None:
+        x = F.pad(x, (pad_left, pad_right))
+    try:
+        return F.conv1d(x, torch.zeros(1, 1, k, dtype=torch.float64), stride=s, padding=p, dilation=d).shape[-1]
+    except RuntimeError:
+        return None
+
+
+def _transpose_length(n, k, s, p, op, d) -> int:
+    x, w = torch.zeros(1, 1, n, dtype=torch.float64), torch.zeros(1, 1, k, dtype=torch.float64)
+    return F.conv_transpose1d(x, w, stride=s, padding=p, output_padding=op, dilation=d).shape[-1]
+
+
+def test_output_padding_picks_are_what_torch_returns_and_map_back():
+    """Each (output_padding → i): ConvTranspose gives i, and Conv2d maps i back to the output; no other i does."""
+    checked = 0
+    for o, k, s, p, d in itertools.product(range(1, 7), range(1, 8), range(1, 5), range(0, 4), range(1, 4)):
+        try:
+            base, picks = output_padding_picks(o, k, s, p, d)
+        except ConvConfigError:
+            assert all(_conv_length(i, k, s, p, d) != o for i in range(1, 60))
+            continue
+        inputs = [i for i in range(1, 60) if _conv_length(i, k, s, p, d) == o]
+        assert list(picks.values()) == inputs
+        for op, i in picks.items():
+            assert _transpose_length(o, k, s, p, op, d) == i
+        if min(picks) == 0:
+            assert base == _transpose_length(o, k, s, p, 0, d)
+        checked += 1
+    assert checked > 1500
+
+
+def test_keras_sizes_convolution_against_torch_with_keras_paddings():
+    """valid is padding 0; same pads max((⌈n/s⌉ − 1)·s + k′ − n, 0) in all, the odd one on the right (TensorFlow's rule)."""
+    for n, k, s, d in itertools.product(range(1, 20), range(1, 8), range(1, 5), range(1, 4)):
+        row = keras_sizes(n, k, s, d)
+        valid = _conv_length(n, k, s, 0, d)
+        assert row["valid"] == ("—" if valid is None else valid)
+        span = d * (k - 1) + 1
+        total = max((-(-n // s) - 1) * s + span - n, 0)
+        assert row["same"] == _conv_length(n, k, s, 0, d, total // 2, total - total // 2)
+
+
+def test_keras_sizes_transposed_columns():
+    """Transposed: valid and same as Keras's own rule; with output_padding < stride, torch's formula at padding 0."""
+    for n, k, s, d, op in itertools.product(range(1, 12), range(1, 8), range(1, 5), range(1, 4), range(0, 4)):
+        row = keras_sizes(n, k, s, d, op, transposed=True)
+        assert row["valid"] == keras_conv_transpose_output_size(n, k, s, "valid", None, d)
+        assert row["same"] == n * s
+        column = f"valid, output_padding={op}"
+        if op < s:
+            assert row[column] == _transpose_length(n, k, s, 0, op, d)
+        else:
+            assert column not in row
