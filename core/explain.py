@@ -92,15 +92,15 @@ def keras_sizes(size, kernel_size, stride=1, dilation=1, output_padding=0, trans
 
     Convolution: ``"same"`` = ⌈size / stride⌉ and ``"valid"`` = ⌊(size − k′) / stride⌋ + 1 with
     k′ = dilation·(kernel_size − 1) + 1, or "—" when the kernel does not fit. Transposed: ``"valid"``
-    = size·stride + max(k′ − stride, 0), ``"same"`` = size·stride, and, when ``output_padding`` <
-    ``stride`` (Keras's rule), ``"valid, output_padding=op"`` = (size − 1)·stride + k′ + op.
+    = size·stride + max(k′ − stride, 0), ``"same"`` = size·stride, and ``"valid + op"`` = (size − 1)·stride
+    + k′ + op with op = ``output_padding``, or "—" when op ≥ stride (Keras refuses it). The names are
+    the same on every axis, so the rows of a table share their columns.
     """
     if transposed:
         row = {name: keras_conv_transpose_output_size(size, kernel_size, stride, name, None, dilation)
                for name in ("valid", "same")}
-        if output_padding < stride:
-            row[f"valid, output_padding={output_padding}"] = keras_conv_transpose_output_size(
-                size, kernel_size, stride, "valid", output_padding, dilation)
+        row["valid + op"] = (keras_conv_transpose_output_size(size, kernel_size, stride, "valid", output_padding,
+                                                              dilation) if output_padding < stride else "—")
         return row
     row = {"same": keras_conv_output_size(size, kernel_size, stride, "same", dilation)}
     try:

@@ -65,7 +65,9 @@ with result_column:
                                  **{f"Keras {name}": size for name, size in row.items()}}
                                 for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows, strict=True)]))
     st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
-               "input × stride (transposed) or ⌈input / stride⌉ (convolution).")
+               "input × stride (transposed) or ⌈input / stride⌉ (convolution)."
+               + (" `valid + op`: Keras's Conv2DTranspose with output_padding = op, the one set here (Keras "
+                  "takes op < stride only)." if transposed else ""))
 
     st.subheader("Many inputs, one output: what output_padding resolves")
     for (axis, n, k, s, p, d, _), o in zip(axes, out, strict=True):

@@ -105,3 +105,30 @@ def test_keras_table_with_different_padding_per_axis():
     n, k, s = 4, 3, 1  # the page's defaults; Keras ignores the padding: same = ⌈n/s⌉, valid = ⌈(n−k+1)/s⌉
     assert [row["Keras same"] for row in table] == [str(-(-n // s))] * 2
     assert [row["Keras valid"] for row in table] == [str(-(-(n - k + 1) // s))] * 2
+
+
+
+def _torch_transposed_shape(stride=(1, 1), output_padding=(0, 1), dilation=(1, 1)) -> list[str]:
+    """The page's default transposed layer (4×4 input, 3×3 kernel, padding 0) with these per-axis values."""
+    layer = torch.nn.ConvTranspose2d(1, 1, 3, stride=stride, output_padding=output_padding, dilation=dilation)
+    return [str(n) for n in layer(torch.zeros(1, 1, 4, 4)).shape[2:]]
+
+
+def test_transposed_keras_table_uses_each_axis_own_output_padding():
+    """op 1 on H (stride 2), op 0 on W: one column for both rows, each Keras's size with its own op,
+    which at padding 0 equals torch's."""
+    at = open_page("output_size", {"mode": "transpose", "s_h": "2", "op_h": "1"})
+    assert_clean(at)
+    table = markdown_tables(at)[0]
+    assert list(table[0]) == list(table[1])
+    assert [row["Keras valid + op"] for row in table] == _torch_transposed_shape(stride=(2, 1), output_padding=(1, 0))
+
+
+def test_transposed_keras_table_marks_an_output_padding_keras_refuses():
+    """op 1 at stride 1 is valid in PyTorch when dilation > 1, but Keras takes op < stride only."""
+    at = open_page("output_size", {"mode": "transpose", "op_w": "1", "d_w": "2"})
+    assert_clean(at)
+    table = markdown_tables(at)[0]
+    torch_shape = _torch_transposed_shape(output_padding=(0, 1), dilation=(1, 2))
+    assert [row["Keras valid + op"] for row in table] == [torch_shape[0], "—"]
+    assert [row["PyTorch output"] for row in table] == torch_shape
