@@ -151,7 +151,7 @@ def markdown_table(rows: list[dict], number_format: str = "{:.4g}") -> str:
 
     A Markdown table is plain HTML in the browser: large, crisp text on a projector and cheap to
     redraw on every rerun, unlike an interactive data grid. Booleans show as ✓/✗, floats through
-    ``number_format``; a ``|`` inside a cell is escaped.
+    ``number_format``; a ``|`` inside a cell is escaped. Rows whose keys differ raise ValueError.
     """
     if not rows:
         return ""
@@ -166,6 +166,9 @@ def markdown_table(rows: list[dict], number_format: str = "{:.4g}") -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     header = list(rows[0])
+    for row in rows:
+        if list(row) != header:  # a cell under no header, or an empty one, would read as a wrong number
+            raise ValueError(f"markdown_table: a row has columns {list(row)}, the first has {header}")
     lines = ["| " + " | ".join(cell(name) for name in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(row.get(name, "")) for name in header) + " |" for row in rows]
     return "\n".join(lines)

@@ -139,3 +139,11 @@ def test_keras_sizes_transposed_columns():
         assert row["same"] == n * s
         assert list(row) == ["valid", "same", "valid + op"]  # the same columns on every axis
         assert row["valid + op"] == (_transpose_length(n, k, s, 0, op, d) if op < s else "—")
+
+
+def test_markdown_table_refuses_rows_with_other_columns():
+    """A row with a column the header lacks would lose its value (or show an empty cell): refused."""
+    with pytest.raises(ValueError, match="columns"):
+        markdown_table([{"a": 1, "b": 2}, {"a": 3, "c": 4}])
+    with pytest.raises(ValueError, match="columns"):
+        markdown_table([{"a": 1, "b": 2}, {"a": 3}])
