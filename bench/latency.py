@@ -10,7 +10,14 @@ app pays) and ``dashboard.py``, each on a free loopback port, and drives both in
   ArrowRight/ArrowLeft alternately (so every press changes the value), and time from the keydown to
   the app's ``data-test-script-state`` going back to ``notRunning`` after it left it. A
   MutationObserver in the page timestamps every script-state change, so polling speed doesn't matter;
-  a press that doesn't change the value or start a run is an error, never a sample.
+  a press that doesn't change the value or start a run is an error, never a sample. After each timed
+  press of a page the floor app's slider is pressed once, so each case's ratio is to a floor measured in
+  the same seconds.
+
+Every case is also reported against the floor app started with ``--runner.postScriptGC false``: a default
+app's round trip includes a ``gc.collect(2)`` after the script (tens of ms in a process that imports only
+streamlit) which the dashboard makes cheap by freezing its imports' objects, so this second floor shows
+how far the pages are from Streamlit's round trip without that collection.
 
 Beside the target times it records where the time goes: when the rerun's first and last websocket
 messages reached the page, the bytes received, the browser's long main-thread tasks (figures drawing),
@@ -251,10 +258,17 @@ class Case:
     state_seen: int = 0  # runs whose "running" state was rendered (else timed by the frame after the last message)
     note: str = ""
     profile: dict = field(default_factory=dict)
+    # Floor presses made between this case's timed presses, by floor case name: the floor of the same seconds.
+    paired: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         return f"{self.page} · {self.name}"
+
+
+def paired_ratio(case: Case, floor: Case) -> float:
+    """median(case's presses) / median(``floor``'s presses made between them): the ratio the targets judge."""
+    return median(case.latency) / median(case.paired.get(floor.name, []))
 
 
 def percentile(values, q):
@@ -378,13 +392,15 @@ class SliderDriver:
         case.state_seen += bool(data["seen"])
         case.busy.append(sum(d for t, d in data["longTasks"] if t >= k))
 
-    def series(self, warmup: int, repeats: int, budget: float = float("inf")) -> None:
+    def series(self, warmup: int, repeats: int, budget: float = float("inf"), floors=()) -> None:
         """``warmup`` untimed presses, then up to ``repeats`` timed ones.
 
         One press each way fills the page's caches for both values, so a slow page (a press over
         SLOW_PRESS_S) gets one warm-up only. Timed presses stop early once they have taken ``budget``
         seconds and there are MIN_SAMPLES of them: a page at 20× the floor needs no 20 samples to show
-        it, and the run stays short.
+        it, and the run stays short. After each timed press every driver in ``floors`` makes one timed
+        press too, recorded in its own case and in this case's ``paired``: page and floor take turns,
+        so a change in the machine's load during the case weighs on both alike.
         """
         if self.slider is None:
             return
@@ -400,13 +416,18 @@ class SliderDriver:
                 break
             self.press(record=True)
             timed += 1
+            for floor in floors:
+                floor.press(record=True)
+                self.case.paired.setdefault(floor.case.name, []).append(floor.case.latency[-1])
 
 
-def measure_case(browser, base_url: str, case: Case, warmup: int, repeats: int, budget: float = float("inf")) -> None:
-    """Open the case's page and time its slider: ``warmup`` untimed presses, then up to ``repeats`` timed."""
+def measure_case(browser, base_url: str, case: Case, warmup: int, repeats: int, budget: float = float("inf"),
+                 floors=()) -> None:
+    """Open the case's page and time its slider: ``warmup`` untimed presses, then up to ``repeats`` timed,
+    each followed by one timed press of every driver in ``floors``."""
     driver = SliderDriver(browser, base_url, case)
     try:
-        driver.series(warmup, repeats, budget)
+        driver.series(warmup, repeats, budget, floors)
     finally:
         driver.close()
 
@@ -546,24 +567,27 @@ def report(floor: Case, no_gc_floor: Case, cases: list[Case], cold: dict, skippe
     a default Streamlit app); the ratio to ``no_gc_floor`` is reported beside it."""
     floor_ms, no_gc_ms = median(floor.latency), median(no_gc_floor.latency)
     rows, missed = [], []
-    header = ("| page | case | median ms | p95 ms | ratio to floor | target | met | ratio to floor without post-run GC |\n"
-              "|---|---|---:|---:|---:|---:|---|---:|")
-    rows.append(f"| floor app | one slider, one text | {fmt(floor_ms)} | {fmt(percentile(floor.latency, 95))} "
-                f"| 1.00× | — | — | {floor_ms / no_gc_ms:.2f}× |")
-    rows.append(f"| floor app | the same, no post-run GC | {fmt(no_gc_ms)} | {fmt(percentile(no_gc_floor.latency, 95))} "
-                f"| {no_gc_ms / floor_ms:.2f}× | — | — | 1.00× |")
+    header = ("| page | case | median ms | p95 ms | its floor ms | ratio to floor | target | met "
+              "| its floor without post-run GC ms | ratio to that floor |\n"
+              "|---|---|---:|---:|---:|---:|---:|---|---:|---:|")
+    rows.append(f"| floor app | one slider, one text (all cases) | {fmt(floor_ms)} | {fmt(percentile(floor.latency, 95))} "
+                f"| — | 1.00× | — | — | — | {floor_ms / no_gc_ms:.2f}× |")
+    rows.append(f"| floor app | the same, no post-run GC (all cases) | {fmt(no_gc_ms)} "
+                f"| {fmt(percentile(no_gc_floor.latency, 95))} | — | {no_gc_ms / floor_ms:.2f}× | — | — | — | 1.00× |")
     for case in cases:
         if not case.latency:
-            rows.append(f"| {case.page} | {case.name} | — | — | — | ≤ {case.target}× | {case.note or 'no data'} | — |")
+            rows.append(f"| {case.page} | {case.name} | — | — | — | — | ≤ {case.target}× | {case.note or 'no data'} "
+                        f"| — | — |")
             continue
-        ratio = median(case.latency) / floor_ms
+        ratio = paired_ratio(case, floor)
         met = ratio <= case.target
         if not met:
             missed.append(f"MISSED: {case.label} (slider {case.key}): median {median(case.latency):.0f} ms = "
-                          f"{ratio:.2f}× the floor, target ≤ {case.target}×")
+                          f"{ratio:.2f}× its floor, target ≤ {case.target}×")
         rows.append(f"| {case.page} | {case.name} | {fmt(median(case.latency))} | {fmt(percentile(case.latency, 95))} "
-                    f"| {ratio:.2f}× | ≤ {case.target}× | {'yes' if met else '**no**'} "
-                    f"| {median(case.latency) / no_gc_ms:.2f}× |")
+                    f"| {fmt(median(case.paired.get(floor.name, [])))} | {ratio:.2f}× | ≤ {case.target}× "
+                    f"| {'yes' if met else '**no**'} | {fmt(median(case.paired.get(no_gc_floor.name, [])))} "
+                    f"| {paired_ratio(case, no_gc_floor):.2f}× |")
     if cold:
         floor_cold, dash_cold = median(cold[FLOOR_APP]["paint"]), median(cold[DASHBOARD]["paint"])
         ratio = dash_cold / floor_cold
@@ -572,9 +596,9 @@ def report(floor: Case, no_gc_floor: Case, cases: list[Case], cold: dict, skippe
             missed.append(f"MISSED: dashboard cold start {dash_cold:.0f} ms = {ratio:.2f}× the floor app's "
                           f"{floor_cold:.0f} ms, target ≤ {TARGET_COLD}×")
         rows.append(f"| floor app | cold start | {fmt(floor_cold)} | {fmt(max(cold[FLOOR_APP]['paint']))} (max) "
-                    f"| 1.00× | — | — | — |")
+                    f"| — | 1.00× | — | — | — | — |")
         rows.append(f"| dashboard home | cold start | {fmt(dash_cold)} | {fmt(max(cold[DASHBOARD]['paint']))} (max) "
-                    f"| {ratio:.2f}× | ≤ {TARGET_COLD}× | {'yes' if met else '**no**'} | — |")
+                    f"| — | {ratio:.2f}× | ≤ {TARGET_COLD}× | {'yes' if met else '**no**'} | — | — |")
 
     breakdown = ["| page | case | slider | n | first message ms | last message ms | script finished ms | \"running\" seen "
                  "| DOM settled ms | browser long tasks ms | KB received | script (AppTest) ms | new value (AppTest) ms "
@@ -609,11 +633,12 @@ def report(floor: Case, no_gc_floor: Case, cases: list[Case], cold: dict, skippe
         "`--pages matrix,transposed` to select). A slider change is a keypress (ArrowRight/ArrowLeft "
         "alternately, so the value always changes) on the focused slider, timed in the page from the keydown "
         "to the app's script state returning to `notRunning`. The floor is `bench/floor_app.py` (one slider, "
-        "one text) in the same browser, sampled between the pages so that load on the machine weighs on both; "
-        "the targets are ratios to its median. A default Streamlit app runs `gc.collect(2)` after every rerun "
+        "one text) in the same browser: after each timed change of a page the floor app's slider changes once, "
+        "so every case has a floor measured in the same seconds (*its floor*) and load on the machine weighs on "
+        "both alike; the targets are ratios to that floor's median. A default Streamlit app runs `gc.collect(2)` after every rerun "
         "(`runner.postScriptGC`) and sends the rerun's messages only after it; the dashboard makes that "
         "collection cheap by freezing its imported libraries' objects (`gc.freeze`), the floor app does not. "
-        "So the last column compares each page with the same floor app started with "
+        "So the last two columns compare each page with the same floor app started with "
         f"`--{NO_GC_OPTION.replace('=', ' ')}`, Streamlit's round trip without that collection, sampled the same way. "
         f"A case whose timed changes pass {args.budget} s stops early (at least "
         f"{MIN_SAMPLES}), so its p95 "
@@ -719,27 +744,20 @@ def main() -> int:
                 floor_server = servers.start(FLOOR_APP)
                 no_gc_server = servers.start(FLOOR_APP, options=[NO_GC_OPTION])
                 dashboard = servers.start(DASHBOARD)
-                # The floors are sampled in blocks between the pages and pooled, so load from elsewhere on
-                # the machine during the run weighs on the floors as it does on the pages.
+                # Every timed page press is followed by one press of each floor app (measure_case), so each
+                # case has a floor measured in the same seconds; the floor rows pool all of them.
                 floor_drivers = [SliderDriver(browser, floor_server.url, floor),
                                  SliderDriver(browser, no_gc_server.url, no_gc_floor)]
                 try:
                     for driver in floor_drivers:
                         driver.series(args.warmup, 0)
-                    pages = list(dict.fromkeys(case.page for case in cases))
-                    block = max(MIN_SAMPLES, -(-args.repeats // (len(pages) + 1)))  # ceil: ≥ repeats in all
-                    for page_path in pages:
-                        for driver in floor_drivers:
-                            driver.series(1, block)
-                        print(f"floor so far: median {median(floor.latency):.0f} ms (n={len(floor.latency)}), "
-                              f"without post-run GC {median(no_gc_floor.latency):.0f} ms", flush=True)
-                        for case in (c for c in cases if c.page == page_path):
-                            measure_case(browser, dashboard.url, case, args.warmup, args.repeats, args.budget)
-                            print(f"[{time.perf_counter() - began:.0f} s] {case.label}: median "
-                                  f"{median(case.latency):.0f} ms (n={len(case.latency)}) "
-                                  f"{case.note}", flush=True)
-                    for driver in floor_drivers:
-                        driver.series(1, block)
+                    for case in cases:
+                        measure_case(browser, dashboard.url, case, args.warmup, args.repeats, args.budget,
+                                     floor_drivers)
+                        print(f"[{time.perf_counter() - began:.0f} s] {case.label}: median "
+                              f"{median(case.latency):.0f} ms (n={len(case.latency)}), "
+                              f"{paired_ratio(case, floor):.2f}× its floor {median(case.paired.get(floor.name, [])):.0f} ms "
+                              f"{case.note}", flush=True)
                     print(f"floor: median {median(floor.latency):.0f} ms (n={len(floor.latency)}), "
                           f"without post-run GC {median(no_gc_floor.latency):.0f} ms", flush=True)
                 finally:
