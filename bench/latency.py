@@ -397,7 +397,7 @@ class SliderDriver:
 
         One press each way fills the page's caches for both values, so a slow page (a press over
         SLOW_PRESS_S) gets one warm-up only. Timed presses stop early once they have taken ``budget``
-        seconds and there are MIN_SAMPLES of them: a page at 20× the floor needs no 20 samples to show
+        seconds (their own, not the floors') and there are MIN_SAMPLES of them: a page at 20× the floor needs no 20 samples to show
         it, and the run stays short. After each timed press every driver in ``floors`` makes one timed
         press too, recorded in its own case and in this case's ``paired``: page and floor take turns,
         so a change in the machine's load during the case weighs on both alike.
@@ -409,12 +409,14 @@ class SliderDriver:
             self.press(record=False)
             if time.perf_counter() - started > SLOW_PRESS_S:
                 break
-        started, timed = time.perf_counter(), 0
+        spent, timed = 0.0, 0
         while timed < repeats:
-            if timed >= MIN_SAMPLES and time.perf_counter() - started > budget:
+            if timed >= MIN_SAMPLES and spent > budget:
                 self.case.note += f"note: stopped after {timed} timed changes ({budget:.0f} s budget); "
                 break
+            started = time.perf_counter()
             self.press(record=True)
+            spent += time.perf_counter() - started
             timed += 1
             for floor in floors:
                 floor.press(record=True)
