@@ -61,12 +61,10 @@ import platform
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -77,9 +75,10 @@ from playwright.async_api import async_playwright
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-# One definition of the browser and of "the app is idle" for the tests and this benchmark.
+# One definition of the browser, of "the app is idle" and of the server harness (free port, health
+# check, process-group stop) for the tests and this benchmark.
 from bench.streamlit_ws import StreamlitSession  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM, _free_port, _healthy, _stop  # noqa: E402
 from tests.browser.helpers import APP_IDLE, EXCEPTION  # noqa: E402
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
@@ -378,21 +377,6 @@ class Sampler:
 # ------------------------------------------------------------------------------------------ server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
-    try:
-        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def start_server(log_path: Path, options: list[str] = ()) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -416,16 +400,7 @@ def start_server(log_path: Path, options: list[str] = ()) -> tuple[subprocess.Po
 
 def stop_server(proc: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL, to the server's whole process group."""
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    _stop(proc)
 
 
 # ------------------------------------------------------------------------------------------ sessions
