@@ -672,11 +672,11 @@ def report(floor: Case, no_gc_floor: Case, cases: list[Case], cold: dict, skippe
     return text, missed
 
 
-def write_doc(section: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md (or add it), keeping everyone else's."""
+def write_doc(section: str, heading: str = SECTION) -> None:
+    """Replace the section under ``heading`` in docs/benchmarks.md (or add it), keeping everyone else's."""
     BENCH_DOC.parent.mkdir(exist_ok=True)
     old = BENCH_DOC.read_text() if BENCH_DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(old):
         new = pattern.sub(lambda _: section.rstrip() + "\n\n", old, count=1)
     else:
