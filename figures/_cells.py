@@ -47,6 +47,23 @@ def _selection_dict(selection) -> Mapping:
     return inner if isinstance(inner, Mapping) else selection
 
 
+def _box_centres(selection, xref: str = "x", yref: str = "y") -> list[tuple[float, float]]:
+    """``(x̄, ȳ)``, the mid-point of every dragged box on the axes ``xref``/``yref``, in data units.
+
+    A box drawn over another subplot (its ``xref``/``yref`` differ) is left out; a box without them
+    counts as on the main axes. Malformed boxes are skipped.
+    """
+    centres = []
+    for box in _selection_dict(selection).get("box") or []:
+        if not isinstance(box, Mapping) or box.get("xref", xref) != xref or box.get("yref", yref) != yref:
+            continue
+        try:
+            centres.append((sum(map(float, box["x"])) / 2, sum(map(float, box["y"])) / 2))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return centres
+
+
 def _point_index(point: Mapping) -> int | None:
     for key in ("point_index", "point_number", "pointIndex", "pointNumber"):
         value = point.get(key)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ._cells import _fit_font, _format_values, _hover_format, _selected_points, _selection_dict
+from ._cells import _box_centres, _fit_font, _format_values, _hover_format, _selected_points
 from .style import (
     DEFAULT_STYLE,
     FigureStyle,
@@ -359,12 +359,8 @@ def cell_from_selection(selection, shape) -> tuple[int, int] | None:
         if index is not None and 0 <= index < height * width:
             row, col = divmod(index, width)
             return int(row), int(col)
-    for box in _selection_dict(selection).get("box") or []:
-        try:
-            centre = {"x": sum(map(float, box["x"])) / 2, "y": sum(map(float, box["y"])) / 2}
-        except (KeyError, TypeError, ValueError):
-            continue
-        index = _index_from_xy(centre, height, width)
+    for x, y in _box_centres(selection):
+        index = _index_from_xy({"x": x, "y": y}, height, width)
         if index is not None:
             return divmod(index, width)
     return None

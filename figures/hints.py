@@ -11,13 +11,12 @@ def selection_hint(input_grid: go.Figure, output_grid: go.Figure, matrix: go.Fig
     """The caption above the matrix page's figures: how to select an output cell, an input cell or a row of W.
 
     A small grid is clicked; a large one (a heatmap, see :func:`figures.grids.selects_by_box`)
-    takes a small dragged box. W's rows are clickable while W is drawn as points, not as one raster.
+    takes a small dragged box; so does W drawn as one raster image instead of points.
     """
     clicked, boxed = [], []
     for figure, target in ((output_grid, "an output cell"), (input_grid, "an input cell")):
         (boxed if selects_by_box(figure) else clicked).append(target)
-    if matrix.layout.meta["rendering"] != "raster":
-        clicked.append("a row of W")
+    (boxed if matrix.layout.dragmode == "select" else clicked).append("a row of W")
     actions = []
     if clicked:
         actions.append("click " + _either(clicked))
@@ -27,7 +26,7 @@ def selection_hint(input_grid: go.Figure, output_grid: go.Figure, matrix: go.Fig
     hint = hint[0].upper() + hint[1:]
     hint += ": the row of W, the inputs it reads and the outputs they feed light up together."
     if boxed:
-        hint += " Grids this large are drawn as images, which take a box rather than a click."
+        hint += " Figures this large are drawn as images, which take a box rather than a click."
     return hint
 
 

@@ -12,7 +12,9 @@ Three renderings, chosen by the number of entries (the title says which one was 
 - beyond (20,000 by default, e.g. a 64×64 input's 3844 × 4096 W, whose rows would be a quarter
   of a pixel each): a raster of at most :data:`RASTER_MAX_PX` px a side, each pixel showing the largest tap
   index among the entries it covers, sent as one PNG (``go.Image``). Millions of points would
-  freeze the browser, and a dense heatmap of W would be millions of numbers in the page.
+  freeze the browser, and a dense heatmap of W would be millions of numbers in the page. An image
+  reports no clicked point, so a raster W (not Wᵀ) drags a selection box (``dragmode="select"``)
+  and the row under the box's centre is the one selected.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ._cells import _compact_ints, _fit_font, _format_values, _hover_format, _runs, _selected_points
+from ._cells import _box_centres, _compact_ints, _fit_font, _format_values, _hover_format, _runs, _selected_points
 from .grids import _outline_width, _title_width
 from .images import encode_png
 from .style import (
@@ -153,7 +155,8 @@ def matrix_figure(
         ``go.Scattergl`` above :data:`WEBGL_ENTRIES`, or one ``go.Image`` above ``max_points``).
         Then the x strip and the y strip (``go.Heatmap``, when given), then the outlines of the
         highlighted entries. ``fig.layout.meta`` holds ``rendering`` ("svg", "webgl" or
-        "raster"), ``matrix_trace`` and, for a raster, ``raster_shape`` (height, width) in px.
+        "raster"), ``matrix_trace`` and, for a raster, ``raster_shape`` (height, width) in px; a
+        raster W (not Wᵀ) has ``layout.dragmode = "select"``.
     """
     view = _matrix_view(entries, transpose)
     x_vector = _check_vector(x_vector, view.n_cols, "x_vector", "columns")
@@ -194,6 +197,9 @@ def matrix_figure(
         shapes=_block_shapes(view, panels["matrix"], style) + _band_shapes(view, panels, highlight_rows, highlight_cols, style),
         meta=dict(rendering=rendering, matrix_trace=MATRIX_TRACE, raster_shape=raster_shape),
     )
+    if rendering == "raster" and not transpose:
+        # An image reports no clicked point: a dragged box picks W's row instead (entry_from_selection).
+        layout.update(dragmode="select")
     # One construction: each add_shape / update_* call re-validates the figure and costs milliseconds.
     return go.Figure(data=traces, layout=layout)
 
@@ -449,11 +455,17 @@ def entry_from_selection(selection, entries) -> int | None:
     Returns
     -------
     int or None
-        ``i`` such that the click hit ``W[entries.rows[i], entries.cols[i]]``; None when no point of
-        trace :data:`MATRIX_TRACE` was selected (strips and outlines are ignored) or W was drawn
-        as a raster.
+        ``i`` such that the click hit ``W[entries.rows[i], entries.cols[i]]``. Without a clicked
+        point of trace :data:`MATRIX_TRACE` (W drawn as a raster takes a dragged box instead, see
+        ``layout.dragmode``): for the first box over W itself, with mid-point ``(x̄, ȳ)``, the entry
+        of row ``round(ȳ)`` whose column is nearest ``x̄``. None when neither hits an entry (strips
+        and outlines are ignored, and so are boxes over the strips).
     """
     for index, _ in _selected_points(selection, MATRIX_TRACE):
         if index is not None and 0 <= index < len(entries.rows):
             return index
+    for x, y in _box_centres(selection):
+        in_row = np.flatnonzero(entries.rows == int(round(y)))
+        if in_row.size:
+            return int(in_row[np.argmin(np.abs(entries.cols[in_row] - x))])
     return None

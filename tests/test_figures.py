@@ -237,9 +237,9 @@ def test_cell_from_selection_ignores_other_traces_and_junk():
     assert cell_from_selection(None, (4, 4)) is None
 
 
-def box(x0, x1, y0, y1, points=()) -> dict:
-    """A dragged box as ``st.plotly_chart(..., selection_mode="box")`` returns it."""
-    return {"selection": {"points": list(points), "point_indices": [], "box": [{"xref": "x", "yref": "y", "x": [x0, x1],
+def box(x0, x1, y0, y1, points=(), xref="x", yref="y") -> dict:
+    """A dragged box as ``st.plotly_chart(..., selection_mode="box")`` returns it, on axes ``xref``/``yref``."""
+    return {"selection": {"points": list(points), "point_indices": [], "box": [{"xref": xref, "yref": yref, "x": [x0, x1],
                                                                                "y": [y0, y1]}], "lasso": []}}
 
 
@@ -284,7 +284,7 @@ def test_the_selection_hint_says_click_or_box_for_each_figure():
     assert small.startswith("Click an output cell, an input cell or a row of W:") and "box" not in small
     large = selection_hint(grid_figure(np.ones((64, 64))), grid_figure(np.ones((62, 62))), matrix_figure(entries(64)))
     assert matrix_figure(entries(64)).layout.meta["rendering"] == "raster"
-    assert large.startswith("Drag a small box over an output cell or an input cell:") and "a row of W" not in large
+    assert large.startswith("Drag a small box over an output cell, an input cell or a row of W:")
     mixed = selection_hint(grid_figure(np.ones((64, 64))), grid_figure(np.ones((16, 16))),
                            matrix_figure(entries(64, 4, 4)))
     assert mixed.startswith("Click an output cell or a row of W; drag a small box over an input cell:")
@@ -423,6 +423,34 @@ def test_entry_from_selection(lesson_entries):
     assert entry_from_selection(click(1, 7), lesson_entries) is None  # the x strip
     assert entry_from_selection(click(0, 36), lesson_entries) is None
     assert entry_from_selection({}, lesson_entries) is None
+
+
+def test_only_a_raster_w_drags_a_selection_box():
+    big = conv_matrix_entries((1, 64, 64), np.ones((1, 1, 3, 3)), 1, 0, 1, 1)
+    assert matrix_figure(big).layout.meta["rendering"] == "raster"
+    assert matrix_figure(big).layout.dragmode == "select"
+    assert matrix_figure(big, transpose=True).layout.dragmode is None  # Wᵀ selects nothing: plotly's zoom stays
+    assert matrix_figure(conv_matrix_entries((4, 4), LESSON_KERNEL)).layout.dragmode is None  # points are clicked
+
+
+def test_a_box_over_a_raster_w_selects_the_entry_of_its_row_nearest_its_centre():
+    entries = conv_matrix_entries((1, 64, 64), np.ones((1, 1, 3, 3)), 1, 1, 2, 1)
+    for x0, x1, y0, y1 in [(100.0, 160.4, 64.6, 66.1), (0.0, 3.0, 0.0, 0.2), (4000.0, 4095.0, 3842.6, 3843.4)]:
+        index = entry_from_selection(box(x0, x1, y0, y1), entries)
+        assert index is not None
+        x, row = (x0 + x1) / 2, round((y0 + y1) / 2)
+        assert entries.rows[index] == row
+        distances = [abs(int(c) - x) for r, c in zip(entries.rows, entries.cols, strict=True) if r == row]
+        assert abs(int(entries.cols[index]) - x) == min(distances)
+    assert entry_from_selection(box(100, 110, 5000, 5010), entries) is None  # below W's last row
+    assert entry_from_selection(box(-0.4, 0.4, 10, 12, xref="x2"), entries) is None  # over the vec(Y) strip
+    assert entry_from_selection(box(10, 12, -0.4, 0.4, yref="y2"), entries) is None  # over the vec(X) strip
+    assert entry_from_selection(click(MATRIX_TRACE, 3), entries) == 3  # a clicked point still wins
+
+
+def test_a_box_over_another_subplot_selects_no_grid_cell():
+    assert cell_from_selection(box(1.8, 2.2, 0.9, 1.1), (4, 4)) == (1, 2)
+    assert cell_from_selection(box(1.8, 2.2, 0.9, 1.1, xref="x2"), (4, 4)) is None
 
 
 # ---------------------------------------------------------------- images

@@ -59,8 +59,9 @@ def test_at_64x64_the_grids_are_heatmaps_selected_by_a_box_and_the_caption_says_
     # Output row 2500 is cell (40, 20) of the 64×62 output: its 3×3 window starts at input (39, 20) with p_h = 1.
     assert highlighted_cells(output_figure) == {(40, 20)}
     assert highlighted_cells(input_figure) == {(39 + a, 20 + b) for a in range(3) for b in range(3)}
+    assert figures(at)[3]["layout"]["dragmode"] == "select"  # W, drawn as one raster, takes a box too
     caption = " ".join(c.value for c in at.caption)
-    assert "Drag a small box over an output cell or an input cell" in caption and "a row of W" not in caption
+    assert "Drag a small box over an output cell, an input cell or a row of W" in caption and "Click" not in caption
 
 
 def test_selected_output_lights_up_its_receptive_field_padding_included():

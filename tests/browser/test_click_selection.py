@@ -132,7 +132,7 @@ def drag_box_over_cell(page: Page, chart_key: str, row: int, col: int) -> None:
 def test_at_64x64_a_box_dragged_over_an_output_cell_lights_its_receptive_field(page, streamlit_server):
     # 64×64 grids are heatmaps (no clicks on them in plotly): a small dragged box selects the cell at its centre.
     open_page(page, streamlit_server, "matrix", {"in_h": 64, "in_w": 64, "p_w": 1})
-    expect(page.get_by_text("Drag a small box over an output cell or an input cell")).to_be_visible()
+    expect(page.get_by_text("Drag a small box over an output cell, an input cell or a row of W")).to_be_visible()
     out_w = torch.nn.functional.conv2d(torch.zeros(1, 1, 64, 64), torch.zeros(1, 1, 3, 3), padding=(0, 1)).shape[-1]
     row, col = 40, 17
     drag_box_over_cell(page, "output_chart", row, col)
@@ -142,3 +142,29 @@ def test_at_64x64_a_box_dragged_over_an_output_cell_lights_its_receptive_field(p
     assert lit_cells(page, "output_chart", {(row, col)}) == {(row, col)}
     field = receptive_field((64, 64), (3, 3), (row, col), padding=(0, 1))
     assert len(field) == 9 and lit_cells(page, "input_chart", field) == field
+
+
+ROWS_PER_PIXEL_JS = """(key) => {
+    const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+    const yaxis = plot && plot._fullLayout && plot._fullLayout.yaxis;
+    return yaxis ? 1 / Math.abs(yaxis.d2p(1) - yaxis.d2p(0)) : null;
+}"""
+
+
+def test_at_64x64_a_box_dragged_over_w_selects_the_row_under_its_centre(page, streamlit_server):
+    # W (3844 × 4096) is one raster image: plotly reports no clicked entry, so a box picks its row.
+    open_page(page, streamlit_server, "matrix", {"in_h": 64, "in_w": 64})
+    expect(page.get_by_text("Drag a small box over an output cell, an input cell or a row of W")).to_be_visible()
+    out_h, out_w = torch.nn.functional.conv2d(torch.zeros(1, 1, 64, 64), torch.zeros(1, 1, 3, 3)).shape[-2:]
+    row = 30 * out_w + 40  # output cell (30, 40): its entries sit at columns (30 + a) · 64 + 40 + b
+    drag_box_over_cell(page, "matrix_chart", row, 30 * 64 + 41)
+
+    expect(page).to_have_url(re.compile(r"[?&]sel=row%3A\d+(&|$)"))
+    assert_no_exception(page)
+    selected = int(re.search(r"sel=row%3A(\d+)", page.url).group(1))
+    # The box's centre is placed on the row to within one screen pixel, which spans several of W's rows.
+    assert abs(selected - row) <= page.evaluate(ROWS_PER_PIXEL_JS, "matrix_chart")
+    cell = divmod(selected, out_w)
+    assert cell[0] < out_h and lit_cells(page, "output_chart", {cell}) == {cell}
+    bands = drawn(page, ROW_BANDS_JS, "matrix_chart", [[selected - 0.5, selected + 0.5]] * 2)
+    assert bands and all(band == [selected - 0.5, selected + 0.5] for band in bands), bands
