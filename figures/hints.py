@@ -26,7 +26,8 @@ def selection_hint(input_grid: go.Figure, output_grid: go.Figure, matrix: go.Fig
     hint = hint[0].upper() + hint[1:]
     hint += ": the row of W, the inputs it reads and the outputs they feed light up together."
     if boxed:
-        hint += " Figures this large are drawn as images, which take a box rather than a click."
+        hint += (" Figures this large are drawn as images, which take a box rather than a click; to zoom instead,"
+                 " pick the magnifier in the figure's toolbar.")
     return hint
 
 
