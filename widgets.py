@@ -324,6 +324,24 @@ def figure_style():
     return FigureStyle.for_mode(presentation=presenting, dark=dark)
 
 
+# The main area's width in px on a 1280 px wide window with the sidebar open (the narrowest screen the
+# pages are laid out for: a classroom laptop), and the gap between columns; presentation mode's larger
+# root font widens the page's padding and gaps. Measured in Chromium with Streamlit 1.67.
+_MAIN_PX = {False: 820.0, True: 780.0}
+_COLUMN_GAP_PX = {False: 16.0, True: 20.0}
+
+
+def column_widths_px(weights, style) -> list[float]:
+    """Each column's width in px for ``st.columns(weights)`` on that window, for figures that size their
+    cells in px (``width_px`` of :func:`figures.grid_figure`): a figure planned wider would be squeezed.
+
+    A column of weight ``w`` out of ``Σw`` takes ``w / Σw · main − gap · (n − 1) / n`` px.
+    """
+    weights = [1.0] * weights if isinstance(weights, int) else [float(w) for w in weights]
+    main, gap = _MAIN_PX[style.presentation], _COLUMN_GAP_PX[style.presentation]
+    return [w / sum(weights) * main - gap * (len(weights) - 1) / len(weights) for w in weights]
+
+
 @st.cache_resource(max_entries=96, show_spinner=False)
 def _figure_cache(builder_name: str, args: tuple, kwargs: tuple, _builder: Callable):
     # The builder is identified by its name: Streamlit does not hash functions (``_`` skips it).

@@ -79,15 +79,34 @@ class _GridGeometry:
         return self.margins["l"] + self.margins["r"] + self.shown_cols * self.cell
 
 
-def _grid_geometry(shape, padding, style: FigureStyle, title: str | None, extra_right: float = 0.0) -> _GridGeometry:
-    """Cell size: the style's preferred size, shrunk so the whole padded grid fits the size cap."""
+def _grid_geometry(shape, padding, style: FigureStyle, title: str | None, extra_right: float = 0.0,
+                   width_px: float | None = None) -> _GridGeometry:
+    """Cell size: the style's preferred size, shrunk so the whole padded grid fits the size cap and,
+    with ``width_px``, so the whole figure (margins included) fits that many px across."""
     height, width = shape
     pad_h, pad_w = (int(p) for p in _as_pair(padding))
-    max_h, max_w = style.max_plot_px
-    cell = min(style.cell_px, max_h / (height + 2 * pad_h), max_w / (width + 2 * pad_w))
     margins = figure_margins(style, title)
     margins["r"] += extra_right
+    # Each extra title line (see _fit_title) needs its own line of room above the plot.
+    margins["t"] += (title or "").count("<br>") * style.title_size * 1.3
+    max_h, max_w = style.max_plot_px
+    if width_px is not None:
+        max_w = min(max_w, max(1.0, width_px - margins["l"] - margins["r"]))
+    cell = min(style.cell_px, max_h / (height + 2 * pad_h), max_w / (width + 2 * pad_w))
     return _GridGeometry(height, width, pad_h, pad_w, cell, margins)
+
+
+def _fit_title(title: str, style: FigureStyle, width_px: float | None) -> str:
+    """``title``, broken onto two lines at the space nearest its middle when it is wider than ``width_px``.
+
+    Wider means over 0.5 em per character: bold titles measure about 0.42 em per character in the
+    browser, and :func:`_title_width` (0.55 em and a margin) plans figure widths more generously still.
+    """
+    if width_px is None or 0.5 * style.title_size * len(title) + 8 <= width_px or " " not in title:
+        return title
+    spaces = [i for i, char in enumerate(title) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return f"{title[:cut]}<br>{title[cut + 1:]}"
 
 
 def _as_pair(value) -> tuple[int, int]:
@@ -118,6 +137,7 @@ def grid_figure(
     signed: bool | None = None,
     style: FigureStyle = DEFAULT_STYLE,
     max_text_cells: int = 400,
+    width_px: float | None = None,
 ) -> go.Figure:
     """A 2-D array as a grid of clickable square cells.
 
@@ -143,6 +163,10 @@ def grid_figure(
         Sizes and theme.
     max_text_cells : int
         Largest grid whose values are printed by default.
+    width_px : float, optional
+        The px the figure may take across (its column's width): cells shrink so the figure fits,
+        and a longer title goes on two lines. Cells are drawn as markers of a fixed px size, so a
+        figure squeezed into a narrower column would overlap them.
 
     Returns
     -------
@@ -157,7 +181,9 @@ def grid_figure(
     if show_values is None:
         show_values = grid.size <= max_text_cells
     show_values = show_values and not as_image  # numbers in 7-px cells are unreadable anyway
-    geometry = _grid_geometry(grid.shape, padding, style, title, extra_right=0.0 if show_values else _COLORBAR_PX)
+    title = _fit_title(title, style, width_px)
+    geometry = _grid_geometry(grid.shape, padding, style, title, extra_right=0.0 if show_values else _COLORBAR_PX,
+                              width_px=width_px)
     scale = value_scale(grid, signed)
     traces = [_value_image(grid, scale, style) if as_image else _value_cells(grid, geometry, scale, show_values, style)]
     shapes = []
@@ -167,7 +193,7 @@ def grid_figure(
     traces += _outline_traces(highlight, geometry.marker_size, style)
     for rectangle in _as_boxes(box):
         shapes += _box_shapes(rectangle, style)
-    layout = _grid_layout(geometry, style, title, shapes)
+    layout = _grid_layout(geometry, style, title, shapes, width_px)
     if as_image:
         layout["dragmode"] = "select"
     # One construction: each add_shape / update_* call re-validates the figure and costs milliseconds.
@@ -179,13 +205,17 @@ def selects_by_box(figure: go.Figure) -> bool:
     return figure.layout.dragmode == "select"
 
 
-def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None, shapes: list[dict]) -> dict:
-    """Layout for the grid: its pixel size, square cells, uncluttered integer axes and the shapes."""
+def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None, shapes: list[dict],
+                 width_px: float | None = None) -> dict:
+    """Layout for the grid: its pixel size (room for the title, within ``width_px`` when given), square
+    cells, uncluttered integer axes and the shapes."""
     axis = dict(showgrid=False, zeroline=False, showline=False, ticks="", constrain="domain", tickformat="d")
     layout = base_layout(style, title, height=geometry.figure_height)
+    # Plotly anchors a multi-line title's top by its last line: push it down by the lines above.
+    layout["title"]["pad"]["t"] += (title or "").count("<br>") * style.title_size * 1.3
     layout.update(
         # A wider figure (long title, or Streamlit's stretch) only centres the grid: x shrinks back to square cells.
-        width=round(max(geometry.figure_width, _title_width(title, style))),
+        width=round(max(geometry.figure_width, min(_title_width(title, style), width_px or float("inf")))),
         margin=geometry.margins,
         xaxis=dict(range=[-geometry.pad_w - 0.5, geometry.width + geometry.pad_w - 0.5], side="top", **axis,
                    **_tick_spec(-geometry.pad_w, geometry.width + geometry.pad_w)),
@@ -197,8 +227,8 @@ def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None,
 
 
 def _title_width(title: str | None, style: FigureStyle) -> float:
-    """Width a figure needs so its title is not clipped (about 0.55 em per character)."""
-    return 0.55 * style.title_size * len(title or "") + 40.0
+    """Width a figure needs so its title is not clipped (about 0.55 em per character of its longest line)."""
+    return 0.55 * style.title_size * max(len(line) for line in (title or "").split("<br>")) + 40.0
 
 
 def _tick_spec(first: int, stop: int) -> dict:
@@ -375,7 +405,8 @@ def _index_from_xy(point, height: int, width: int) -> int | None:
     return row * width + col if 0 <= row < height and 0 <= col < width else None
 
 
-def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style: FigureStyle = DEFAULT_STYLE) -> go.Figure:
+def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style: FigureStyle = DEFAULT_STYLE,
+                  width_px: float | None = None) -> go.Figure:
     """A small kernel as a grid of cells coloured by tap, in the same colours as the matrix figure.
 
     Parameters
@@ -389,6 +420,8 @@ def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style
         colour of its tap, so the eye can follow a weight to its new place.
     style : FigureStyle
         Sizes and theme.
+    width_px : float, optional
+        The px the figure may take across, as in :func:`grid_figure`.
 
     Returns
     -------
@@ -403,7 +436,8 @@ def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style
         kernel, taps = kernel[::-1, ::-1], taps[::-1, ::-1]
         title = f"{title} (rotated 180°)"
     colors = np.array(tap_colors(kh * kw, dark=style.dark))[taps.ravel()]
-    geometry = _grid_geometry(kernel.shape, 0, style, title)
+    title = _fit_title(title, style, width_px)
+    geometry = _grid_geometry(kernel.shape, 0, style, title, width_px=width_px)
     x, y = _row_major_xy(kh, kw)
     flat = kernel.ravel()
     labels = _format_values(flat)
@@ -418,4 +452,4 @@ def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style
         hovertemplate=(f"(%{{y}}, %{{x}}) = %{{customdata[0]{_hover_format(flat)}}}"
                        "  (tap %{customdata[1]}, %{customdata[2]})<extra></extra>"),
     )
-    return go.Figure(data=[cells], layout=_grid_layout(geometry, style, title, shapes=[]))
+    return go.Figure(data=[cells], layout=_grid_layout(geometry, style, title, shapes=[], width_px=width_px))

@@ -9,6 +9,7 @@ from figures import grid_figure, matrix_figure
 from widgets import (
     Controls,
     apply_preset,
+    column_widths_px,
     figure_once,
     figure_style,
     run_through_dashboard,
@@ -97,7 +98,8 @@ st.caption("Checked on the module itself: weight shape, parameter counts, output
 left, right = st.columns([2, 3])
 with left:
     st.subheader(f"{groups} group(s): {per_group_in} in → {per_group_out} out each")
-    show_figure(figure_once(grid_figure, ours["connectivity"], title="Connected?", style=style))
+    show_figure(figure_once(grid_figure, ours["connectivity"], title="Connected?", style=style,
+                            width_px=column_widths_px([2, 3], style)[0]))
     st.caption(f"Rows: output channels, columns: input channels. Output channel co reads input channel ci only "
                f"when both are in the same group: "
                f"co // {per_group_out} = ci // {per_group_in}. groups = g is g separate convolutions side by side.")

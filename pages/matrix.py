@@ -13,6 +13,7 @@ from figures.hints import selection_hint
 from widgets import (
     Controls,
     chart_click,
+    column_widths_px,
     csv_download,
     figure_once,
     figure_style,
@@ -64,22 +65,25 @@ out_cells = [(r, c) for ch, r, c in lit.output_cells(y.shape) if ch == view_out]
 
 # Built once per distinct arguments and shared: a slider moved back and forth, or many students on
 # the same lesson view, reuse the figures instead of re-validating thousands of plotly properties.
+GRID_COLUMNS = [3, 2, 3]  # input, kernel, output
+input_px, kernel_px, output_px = column_widths_px(GRID_COLUMNS, style)
 input_figure = figure_once(grid_figure, x[view_in], title=f"Input I (channel {view_in + 1})", padding=padding,
-                           highlight=tuple(in_cells), style=style)
+                           highlight=tuple(in_cells), style=style, width_px=input_px)
 output_figure = figure_once(grid_figure, y[view_out], title=f"Output Y = I ⋆ K (channel {view_out + 1})",
-                            highlight=tuple(out_cells), style=style)
+                            highlight=tuple(out_cells), style=style, width_px=output_px)
 matrix = figure_once(matrix_figure, entries, highlight_rows=lit.rows if lit else (),
                      highlight_cols=lit.cols if lit else (), x_vector=x.reshape(-1), y_vector=y.reshape(-1),
                      style=style)
 st.caption(selection_hint(input_figure, output_figure, matrix))
-left, middle, right = st.columns([3, 2, 3])
+left, middle, right = st.columns(GRID_COLUMNS)
 with left:
     show_figure(input_figure, "input_chart", on_click=partial(
         chart_click, "input_chart",
         lambda s: (lambda cell: cell and f"col:{(view_in * size[0] + cell[0]) * size[1] + cell[1]}")(
             cell_from_selection(s, x.shape[1:]))))
 with middle:
-    show_figure(figure_once(kernel_figure, weight[view_out, view_in % weight.shape[1]], title="Kernel K", style=style))
+    show_figure(figure_once(kernel_figure, weight[view_out, view_in % weight.shape[1]], title="Kernel K", style=style,
+                            width_px=kernel_px))
 with right:
     show_figure(output_figure, "output_chart", on_click=partial(
         chart_click, "output_chart",

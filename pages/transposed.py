@@ -19,6 +19,7 @@ from figures import grid_figure, kernel_figure, matrix_figure
 from widgets import (
     Controls,
     apply_preset,
+    column_widths_px,
     csv_download,
     figure_once,
     figure_style,
@@ -74,7 +75,8 @@ view_in = controls.slider("Show input channel", "view_ci", 1, c_in, 1) - 1 if c_
 view_out = controls.slider("Show output channel", "view_co", 1, c_out, 1) - 1 if c_out > 1 else 0
 st.markdown(f"**{c_in}×{size[0]}×{size[1]} → {z.shape[0]}×{z.shape[1]}×{z.shape[2]}** · weight "
             f"`{tuple(weight.shape)}` = (C_in, C_out/groups, kh, kw), the same tensor a Conv2d {c_out}→{c_in} uses.")
-output_figure = figure_once(grid_figure, z[view_out], title=f"Output Z (channel {view_out + 1})", style=style)
+output_figure = figure_once(grid_figure, z[view_out], title=f"Output Z (channel {view_out + 1})", style=style,
+                            width_px=column_widths_px(1, style)[0])
 
 
 def scatter_step(step: int) -> None:
@@ -82,17 +84,18 @@ def scatter_step(step: int) -> None:
     state = conv_transpose2d_scatter_at(x, weight, step, **kwargs)
     channel, row, col = state["index"]
     first, second, third = st.columns(3)
+    column_px = column_widths_px(3, style)[0]
     with first:
         show_figure(figure_once(grid_figure, x[channel], title=f"Input X, channel {channel + 1}: element ({row}, {col})",
-                                highlight=((row, col),), style=style))
+                                highlight=((row, col),), style=style, width_px=column_px))
     with second:
         show_figure(figure_once(grid_figure, state["stamp"][view_out], title=f"Stamp = {state['value']:g} × kernel",
-                                style=style))
+                                style=style, width_px=column_px))
     with third:
         stamp_box = (state["top"], state["left"], *state["stamp"].shape[1:])
         crop_box = (padding[0], padding[1], *z.shape[1:])
         show_figure(figure_once(grid_figure, state["canvas"][view_out], title=f"Running sum after {step} of {x.size}",
-                                box=(stamp_box, crop_box), style=style))
+                                box=(stamp_box, crop_box), style=style, width_px=column_px))
 
 
 # Only the open view is built and sent to the browser: all three at once are 7 figures per change.
@@ -119,15 +122,16 @@ else:
         out_row, out_col = divmod(out_step, z.shape[2])
         span = [dilated_kernel_size(k, d) for k, d in zip(weight.shape[2:], dilation, strict=True)]
         first, second, third = st.columns([3, 2, 3])
+        stretched_px, kernel_px, output_px = column_widths_px([3, 2, 3], style)
         with first:
             show_figure(figure_once(grid_figure, zero.stretched[view_in], title="Stretched and padded input",
-                                    style=style, box=(out_row, out_col, *span)))
+                                    style=style, box=(out_row, out_col, *span), width_px=stretched_px))
         with second:
             show_figure(figure_once(kernel_figure, weight[view_in, view_out % weight.shape[1]], title="Kernel",
-                                    flipped=True, style=style))
+                                    flipped=True, style=style, width_px=kernel_px))
         with third:
             show_figure(figure_once(grid_figure, z[view_out], title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
-                                    highlight=((out_row, out_col),), style=style))
+                                    highlight=((out_row, out_col),), style=style, width_px=output_px))
 
 if matrix_tab.open:
     with matrix_tab:

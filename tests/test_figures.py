@@ -36,7 +36,7 @@ from figures import (
     to_uint8,
     value_scale,
 )
-from figures.grids import IMAGE_CELLS
+from figures.grids import _MARKER_FILL, IMAGE_CELLS
 from figures.hints import selection_hint
 from figures.images import fit_to_side
 from figures.matrix import RASTER_MAX_PX, _rasterize_taps
@@ -216,6 +216,43 @@ def test_highlight_and_boxes_are_drawn_at_their_cells():
     boxes = shapes_named(fig, "box")
     assert len(boxes) == 2
     assert (boxes[0].x0, boxes[0].x1, boxes[0].y0, boxes[0].y1) == (0.5, 3.5, -0.5, 1.5)
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_a_grid_given_its_columns_width_fits_it_whole(presentation):
+    style = FigureStyle.for_mode(presentation=presentation)
+    for builder, shape in [(grid_figure, (4, 4)), (grid_figure, (16, 16)), (grid_figure, (2, 31)),
+                           (grid_figure, (50, 50)), (kernel_figure, (3, 3)), (kernel_figure, (7, 7))]:
+        for width_px in (120.0, 182.0, 297.0, 780.0):
+            title = "Output Y = I ⋆ K (channel 1)"
+            fig = builder(np.ones(shape), title=title, style=style, width_px=width_px)
+            cells = builder(np.ones(shape), title=title, style=style)
+            room = (width_px - fig.layout.margin.l - fig.layout.margin.r) / shape[1]
+            if room * _MARKER_FILL < 1:
+                continue  # not even 1-px markers fit (a colour bar's margin in a 120-px column)
+            # The cells (markers of a fixed px size) and the margins fit the column across...
+            cell = fig.data[0].marker.size / _MARKER_FILL
+            assert fig.layout.margin.l + fig.layout.margin.r + shape[1] * cell <= width_px + 0.5, (shape, width_px)
+            # ...at the largest size that fits, never above the size they have with room to spare.
+            roomy_cell = cells.data[0].marker.size / _MARKER_FILL
+            assert cell == pytest.approx(min(roomy_cell, room))
+            if width_px >= 240:  # and the title too, on two lines where one is too wide
+                assert fig.layout.width <= width_px + 0.5, (builder.__name__, shape, width_px)
+    roomy = grid_figure(np.ones((4, 4)), title="Input", style=style, width_px=2000.0)
+    assert roomy.to_dict() == grid_figure(np.ones((4, 4)), title="Input", style=style).to_dict()  # room to spare: unchanged
+
+
+def test_a_title_wider_than_its_column_goes_on_two_lines_with_room_above_the_plot():
+    style = FigureStyle.for_mode(presentation=True)
+    title = "Output Y = I ⋆ K (channel 1)"
+    one_line, two_lines = grid_figure(np.ones((2, 2)), title=title), grid_figure(np.ones((2, 2)), title=title, style=style,
+                                                                                width_px=240.0)
+    assert "<br>" not in one_line.layout.title.text
+    first, second = two_lines.layout.title.text.split("<br>")
+    assert f"{first} {second}" == title and abs(len(first) - len(second)) <= 3
+    alone = grid_figure(np.ones((2, 2)), title=title, style=style)
+    assert two_lines.layout.margin.t == pytest.approx(alone.layout.margin.t + style.title_size * 1.3)
+    assert two_lines.layout.title.pad.t == pytest.approx(alone.layout.title.pad.t + style.title_size * 1.3)
 
 
 # ---------------------------------------------------------------- selections

@@ -1,0 +1,48 @@
+"""Grids fit their columns: on a 1280 px window with the sidebar open, no cell overlaps its neighbour.
+
+A grid's cells are plotly markers of a fixed px size; a figure planned wider than its column is
+squeezed by the browser until the markers overlap and the numbers run together. Each page plans its
+grids for its columns (``widgets.column_widths_px``); here the drawn figures are measured: the px one
+cell takes on the x axis against the marker's px size, and the title's right edge against the figure's.
+"""
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.helpers import assert_no_exception, open_page
+
+# For every marker-drawn grid on the page: [cell px on the x axis, marker px, title right edge, figure right edge].
+GRID_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot'))
+    .filter((plot) => plot._fullData && plot._fullData[0] && plot._fullData[0].type === 'scatter'
+                      && plot._fullData[0].marker && plot._fullData[0].marker.symbol === 'square'
+                      && plot._fullLayout.yaxis && plot._fullLayout.yaxis.scaleanchor === 'x')
+    .map((plot) => {
+        const xaxis = plot._fullLayout.xaxis, title = plot.querySelector('.gtitle');
+        const frame = plot.getBoundingClientRect();
+        return [Math.abs(xaxis.d2p(1) - xaxis.d2p(0)), plot._fullData[0].marker.size,
+                title ? title.getBoundingClientRect().right : frame.left, frame.right];
+    })"""
+
+CASES = {
+    "matrix at its defaults, presentation mode": ("matrix", {"present": "true"}, 3),
+    "matrix 16×16 with a 7×7 kernel": ("matrix", {"in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7}, 3),
+    "matrix 16×16, 7×7 kernel, presentation mode": ("matrix", {"in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7,
+                                                               "present": "true"}, 3),
+    "transposed scatter view, 4×4 input, 5×5 kernel, stride 2": ("transposed", {"in_h": 4, "in_w": 4, "k_h": 5,
+                                                                               "k_w": 5, "s_h": 2, "s_w": 2}, 4),
+    "transposed zero insertion, presentation mode": ("transposed", {"view": "Zero insertion", "in_h": 4, "in_w": 4,
+                                                                   "k_h": 3, "k_w": 3, "s_h": 2, "s_w": 2,
+                                                                   "present": "true"}, 4),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_no_grid_is_squeezed_below_its_cells_size(page: Page, streamlit_server, case):
+    path, query, grids = CASES[case]
+    open_page(page, streamlit_server, path, query)
+    assert_no_exception(page)
+    page.wait_for_function(f"() => ({GRID_FIT_JS})().length >= {grids}", timeout=15_000)
+    measured = page.evaluate(GRID_FIT_JS)
+    for cell_px, marker_px, title_right, figure_right in measured:
+        assert cell_px >= marker_px - 0.5, f"{case}: cells {cell_px:.1f} px apart but {marker_px:.1f} px wide"
+        assert title_right <= figure_right + 1, f"{case}: a title runs {title_right - figure_right:.0f} px past its figure"
