@@ -342,6 +342,11 @@ def column_widths_px(weights, style) -> list[float]:
     return [w / sum(weights) * main - gap * (len(weights) - 1) / len(weights) for w in weights]
 
 
+def figure_columns(weights, style) -> list[tuple]:
+    """``st.columns(weights)``, each column paired with its width in px (:func:`column_widths_px`)."""
+    return list(zip(st.columns(weights), column_widths_px(weights, style), strict=True))
+
+
 @st.cache_resource(max_entries=96, show_spinner=False)
 def _figure_cache(builder_name: str, args: tuple, kwargs: tuple, _builder: Callable):
     # The builder is identified by its name: Streamlit does not hash functions (``_`` skips it).
@@ -593,6 +598,12 @@ def apply_preset(values: Mapping[str, object]) -> None:
     """on_click callback: set several controls at once (e.g. the lesson's worked examples)."""
     for key, value in values.items():
         st.session_state[key] = value
+
+
+def preset_buttons(presets: Mapping[str, Mapping[str, object]], where=st) -> None:
+    """One full-width button per preset (label → control values); a click sets all its controls at once."""
+    for label, values in presets.items():
+        where.button(label, on_click=apply_preset, args=(values,), width="stretch")
 
 
 def csv_download(label: str, make_text: Callable[[], str], file_name: str, key: str) -> None:

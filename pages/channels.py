@@ -12,6 +12,7 @@ from widgets import (
     column_widths_px,
     figure_once,
     figure_style,
+    preset_buttons,
     run_through_dashboard,
     show_figure,
     verification_line,
@@ -41,8 +42,7 @@ def entries_of(layer, c_in, c_out, groups, kernel, size):
 st.title("Channels and groups")
 controls = Controls()
 with st.sidebar:
-    for label, preset in PRESETS.items():
-        st.button(label, on_click=apply_preset, args=(preset,), width="stretch")
+    preset_buttons(PRESETS)
     layer = controls.radio("Layer", "layer", ch.LAYERS, help="nn.Conv2d or nn.ConvTranspose2d")
     c_in = controls.slider("In channels", "c_in", 1, 64, 4)
     c_out = controls.slider("Out channels", "c_out", 1, 64, 4)

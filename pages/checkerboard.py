@@ -9,9 +9,9 @@ from core.images import SAMPLE_NAMES, load_sample, resize_long_side, to_grayscal
 from figures.checkerboard import UPSAMPLING_TITLES, stamp_count_figures, upsampling_figure, upsampling_zoom_figure
 from widgets import (
     Controls,
-    apply_preset,
     difference_line,
     figure_style,
+    preset_buttons,
     run_through_dashboard,
     show_figure,
 )
@@ -80,8 +80,7 @@ def zoom_view(sample: str, factor: int, top: int, left: int, style):
 def counts_section() -> None:
     """The layer controls (sidebar) and the stamp counts they give, checked against torch."""
     with st.sidebar:
-        for label, preset in PRESETS.items():
-            st.button(label, on_click=apply_preset, args=(preset,), width="stretch")
+        preset_buttons(PRESETS)
         n = controls.slider("Input size", "n", 1, 12, 6, help="The input is n×n, all ones.")
         k = controls.slider("Kernel size", "k", 1, 7, 3, help="k×k, all ones: each input stamps k×k ones.")
         s = controls.slider("Stride", "s", 1, 4, 2)

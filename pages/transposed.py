@@ -18,13 +18,14 @@ from core.params import check_groups
 from figures import grid_figure, kernel_figure, matrix_figure
 from widgets import (
     Controls,
-    apply_preset,
     column_widths_px,
     csv_download,
+    figure_columns,
     figure_once,
     figure_style,
     layer_controls,
     layer_is_valid,
+    preset_buttons,
     pytorch_code_panel,
     run_through_dashboard,
     show_figure,
@@ -54,8 +55,7 @@ def layer(input_key, kernel_key, stride, padding, output_padding, dilation, grou
 
 st.title("Transposed convolution")
 controls = Controls()
-for label, preset in PRESETS.items():
-    st.sidebar.button(label, on_click=apply_preset, args=(preset,), width="stretch")
+preset_buttons(PRESETS, where=st.sidebar)
 settings = layer_controls(controls, 16, 2, "ramp", "ramp", 2, transposed=True, where=st.sidebar)
 size, stride, padding, output_padding = settings.size, settings.stride, settings.padding, settings.output_padding
 dilation, c_in, c_out, groups = settings.dilation, settings.c_in, settings.c_out, settings.groups
@@ -83,8 +83,7 @@ def scatter_step(step: int) -> None:
     """The scatter view at one step: the input element, its stamp, and the running sum."""
     state = conv_transpose2d_scatter_at(x, weight, step, **kwargs)
     channel, row, col = state["index"]
-    first, second, third = st.columns(3)
-    column_px = column_widths_px(3, style)[0]
+    (first, column_px), (second, _), (third, _) = figure_columns(3, style)
     with first:
         show_figure(figure_once(grid_figure, x[channel], title=f"Input X, channel {channel + 1}: element ({row}, {col})",
                                 highlight=((row, col),), style=style, width_px=column_px))
@@ -92,10 +91,9 @@ def scatter_step(step: int) -> None:
         show_figure(figure_once(grid_figure, state["stamp"][view_out], title=f"Stamp = {state['value']:g} × kernel",
                                 style=style, width_px=column_px))
     with third:
-        stamp_box = (state["top"], state["left"], *state["stamp"].shape[1:])
-        crop_box = (padding[0], padding[1], *z.shape[1:])
+        boxes = ((state["top"], state["left"], *state["stamp"].shape[1:]), (*padding, *z.shape[1:]))  # stamp, crop
         show_figure(figure_once(grid_figure, state["canvas"][view_out], title=f"Running sum after {step} of {x.size}",
-                                box=(stamp_box, crop_box), style=style, width_px=column_px))
+                                box=boxes, style=style, width_px=column_px))
 
 
 # Only the open view is built and sent to the browser: all three at once are 7 figures per change.
@@ -121,8 +119,7 @@ else:
         out_step = controls.slider("Output cell", "zstep", 1, z[0].size, 1) - 1 if z[0].size > 1 else 0
         out_row, out_col = divmod(out_step, z.shape[2])
         span = [dilated_kernel_size(k, d) for k, d in zip(weight.shape[2:], dilation, strict=True)]
-        first, second, third = st.columns([3, 2, 3])
-        stretched_px, kernel_px, output_px = column_widths_px([3, 2, 3], style)
+        (first, stretched_px), (second, kernel_px), (third, output_px) = figure_columns([3, 2, 3], style)
         with first:
             show_figure(figure_once(grid_figure, zero.stretched[view_in], title="Stretched and padded input",
                                     style=style, box=(out_row, out_col, *span), width_px=stretched_px))
@@ -143,9 +140,8 @@ if matrix_tab.open:
 show_figure(output_figure)
 controls.report_url_problems()
 
-with st.expander("Round trip: which convolution this transposed convolution undoes"):
-    for line in round_trip_lines(size, z.shape[1:], weight.shape[2:], stride, padding, dilation, output_padding):
-        st.markdown(line)
+st.expander("Round trip: which convolution this transposed convolution undoes").markdown("\n\n".join(
+    round_trip_lines(size, z.shape[1:], weight.shape[2:], stride, padding, dilation, output_padding)))
 
 from core.torch_check import torch_conv_transpose2d  # noqa: E402 — torch only once there is something to check
 
