@@ -45,6 +45,7 @@ _MAX_EVERY_TICK = 24
 _MARKER_FILL = 0.92  # marker side / cell side: the gap between markers reads as grid lines
 _COLORBAR_PX = 90.0  # right margin taken by a colour bar and its tick labels
 _MIN_DASHED_CELL_PX = 20.0  # smaller padding cells get one dashed outline around the ring, not one each
+_TITLE_LINE_EM = 1.3  # the height of each extra title line, in title font sizes
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _grid_geometry(shape, padding, style: FigureStyle, title: str | None, extra_
     margins = figure_margins(style, title)
     margins["r"] += extra_right
     # Each extra title line (see _fit_title) needs its own line of room above the plot.
-    margins["t"] += (title or "").count("<br>") * style.title_size * 1.3
+    margins["t"] += (title or "").count("<br>") * style.title_size * _TITLE_LINE_EM
     max_h, max_w = style.max_plot_px
     if width_px is not None:
         max_w = min(max_w, max(1.0, width_px - margins["l"] - margins["r"]))
@@ -212,7 +213,7 @@ def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None,
     axis = dict(showgrid=False, zeroline=False, showline=False, ticks="", constrain="domain", tickformat="d")
     layout = base_layout(style, title, height=geometry.figure_height)
     # Plotly anchors a multi-line title's top by its last line: push it down by the lines above.
-    layout["title"]["pad"]["t"] += (title or "").count("<br>") * style.title_size * 1.3
+    layout["title"]["pad"]["t"] += (title or "").count("<br>") * style.title_size * _TITLE_LINE_EM
     layout.update(
         # A wider figure (long title, or Streamlit's stretch) only centres the grid: x shrinks back to square cells.
         width=round(max(geometry.figure_width, min(_title_width(title, style), width_px or float("inf")))),
