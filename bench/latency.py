@@ -266,9 +266,14 @@ class Case:
         return f"{self.page} · {self.name}"
 
 
+def paired_floor_ms(case: Case, floor: Case) -> float:
+    """The median of ``floor``'s presses made between the case's own: the case's floor."""
+    return median(case.paired.get(floor.name, []))
+
+
 def paired_ratio(case: Case, floor: Case) -> float:
-    """median(case's presses) / median(``floor``'s presses made between them): the ratio the targets judge."""
-    return median(case.latency) / median(case.paired.get(floor.name, []))
+    """median(case's presses) / its floor (:func:`paired_floor_ms`): the ratio the targets judge."""
+    return median(case.latency) / paired_floor_ms(case, floor)
 
 
 def percentile(values, q):
@@ -587,8 +592,8 @@ def report(floor: Case, no_gc_floor: Case, cases: list[Case], cold: dict, skippe
             missed.append(f"MISSED: {case.label} (slider {case.key}): median {median(case.latency):.0f} ms = "
                           f"{ratio:.2f}× its floor, target ≤ {case.target}×")
         rows.append(f"| {case.page} | {case.name} | {fmt(median(case.latency))} | {fmt(percentile(case.latency, 95))} "
-                    f"| {fmt(median(case.paired.get(floor.name, [])))} | {ratio:.2f}× | ≤ {case.target}× "
-                    f"| {'yes' if met else '**no**'} | {fmt(median(case.paired.get(no_gc_floor.name, [])))} "
+                    f"| {fmt(paired_floor_ms(case, floor))} | {ratio:.2f}× | ≤ {case.target}× "
+                    f"| {'yes' if met else '**no**'} | {fmt(paired_floor_ms(case, no_gc_floor))} "
                     f"| {paired_ratio(case, no_gc_floor):.2f}× |")
     if cold:
         floor_cold, dash_cold = median(cold[FLOOR_APP]["paint"]), median(cold[DASHBOARD]["paint"])
@@ -758,7 +763,7 @@ def main() -> int:
                                      floor_drivers)
                         print(f"[{time.perf_counter() - began:.0f} s] {case.label}: median "
                               f"{median(case.latency):.0f} ms (n={len(case.latency)}), "
-                              f"{paired_ratio(case, floor):.2f}× its floor {median(case.paired.get(floor.name, [])):.0f} ms "
+                              f"{paired_ratio(case, floor):.2f}× its floor {paired_floor_ms(case, floor):.0f} ms "
                               f"{case.note}", flush=True)
                     print(f"floor: median {median(floor.latency):.0f} ms (n={len(floor.latency)}), "
                           f"without post-run GC {median(no_gc_floor.latency):.0f} ms", flush=True)

@@ -9,7 +9,7 @@ from figures import grid_figure, matrix_figure
 from widgets import (
     Controls,
     apply_preset,
-    column_widths_px,
+    figure_columns,
     figure_once,
     figure_style,
     preset_buttons,
@@ -95,11 +95,11 @@ verification_line(ch.facts_vector(ours), ch.facts_vector(theirs), layer)
 st.caption("Checked on the module itself: weight shape, parameter counts, output shape, MACs (counted by running it "
            "with all-ones weights on all-ones input) and which channels connect (one input channel at a time).")
 
-left, right = st.columns([2, 3])
+(left, left_px), (right, _) = figure_columns([2, 3], style)
 with left:
     st.subheader(f"{groups} group(s): {per_group_in} in → {per_group_out} out each")
     show_figure(figure_once(grid_figure, ours["connectivity"], title="Connected?", style=style,
-                            width_px=column_widths_px([2, 3], style)[0]))
+                            width_px=left_px))
     st.caption(f"Rows: output channels, columns: input channels. Output channel co reads input channel ci only "
                f"when both are in the same group: "
                f"co // {per_group_out} = ci // {per_group_in}. groups = g is g separate convolutions side by side.")
