@@ -48,6 +48,17 @@ def page_query(question) -> dict | None:
     return query
 
 
+def worked_answer(question) -> str:
+    """The question's explanation and a link that opens its layer on its page (one element, not two)."""
+    query = page_query(question)
+    title = PAGE_TITLES.get(question.page, question.page)
+    if query is None:
+        link = f"*This layer is larger than the “{title}” page's sliders go.*"
+    else:
+        link = f"[Open this layer on the “{title}” page]({question.page}?{urlencode(query, safe=':')})"
+    return f"{question.explanation}\n\n{link}"
+
+
 def new_set() -> None:
     st.session_state["seed"] = random.randrange(100_000)
 
@@ -77,15 +88,11 @@ for number, question in enumerate(quiz, start=1):
                 st.success("✓ Correct.")
             else:
                 st.error("✗ Not this one: check each axis, or open “Show me”.")
-        with st.expander("Show me"):
-            query = page_query(question)
-            title = PAGE_TITLES.get(question.page, question.page)
-            if query is None:
-                link = f"*This layer is larger than the “{title}” page's sliders go.*"
-            else:
-                link = f"[Open this layer on the “{title}” page]({question.page}?{urlencode(query, safe=':')})"
-            # One element, not two: every element is sent and redrawn on each rerun of the page.
-            st.markdown(f"{question.explanation}\n\n{link}")
+        # The worked answer is built only while its panel is open: a closed panel's text is still sent and
+        # drawn on every rerun, and six of them were a sixth of what a change of this page cost the browser.
+        panel = st.expander("Show me", key=f"show-{difficulty}-{seed}-{number}", on_change="rerun")
+        if panel.open:
+            panel.markdown(worked_answer(question))
 
 with summary:
     answered = sum(bool(answer.strip()) for answer in answers)

@@ -15,6 +15,14 @@ def prompts(at):
     return [m.value for m in at.markdown if re.match(r"\*\*\d+\.\*\*", m.value)]
 
 
+def open_every_answer(at):
+    """Open every "Show me" panel (each is built only while open) and rerun."""
+    seed, difficulty = at.number_input(key="seed").value, at.radio(key="difficulty").value
+    for number in range(1, len(at.expander) + 1):
+        at.session_state[f"show-{difficulty}-{seed}-{number}"] = True
+    return at.run()
+
+
 def links(at):
     """(page, query dict) of every "show me" link."""
     return [(page, dict(parse_qsl(query))) for m in at.markdown for page, query in LINK.findall(m.value)]
@@ -27,6 +35,20 @@ def test_default_set_renders_every_question_with_an_empty_score():
     assert prompts(at) == [f"**{n}.** {q.prompt}" for n, q in enumerate(quiz, start=1)]
     assert len(at.text_input) == 6 and at.metric[0].value == "0 / 6"
     assert len(at.expander) == 6 and not at.success and not at.error
+
+
+def test_a_worked_answer_is_built_only_while_its_panel_is_open():
+    at = open_page("quiz", {"seed": "5", "difficulty": "medium"})
+    quiz = make_quiz(5, "medium", 6)
+    assert not links(at) and not any(q.explanation in m.value for q in quiz for m in at.markdown)
+    at.session_state["show-medium-5-2"] = True
+    at.run()
+    assert_clean(at)
+    shown = [m.value for m in at.expander[1].markdown]
+    assert len(shown) == 1 and shown[0].startswith(quiz[1].explanation) and len(links(at)) == 1
+    assert not at.expander[0].markdown and not at.expander[2].markdown
+    at.text_input[1].input("1×1").run()  # typing an answer keeps the panel open
+    assert [m.value for m in at.expander[1].markdown] == shown
 
 
 @pytest.mark.parametrize("difficulty", ["easy", "hard"])
@@ -85,7 +107,7 @@ def test_every_show_me_link_opens_its_page_preset_to_the_question_without_a_noti
     """Every link of two 12-question sets points at its page; one per question kind (the hard one) is opened."""
     chosen = {}
     for difficulty in ("hard", "medium"):
-        at = open_page("quiz", {"seed": "3", "difficulty": difficulty, "count": "12"})
+        at = open_every_answer(open_page("quiz", {"seed": "3", "difficulty": difficulty, "count": "12"}))
         shown = iter(links(at))
         for question in make_quiz(3, difficulty, 12):
             if question.page == "matrix" and question.params.get("out_channels", 1) > 4:
@@ -110,6 +132,6 @@ def test_every_show_me_link_opens_its_page_preset_to_the_question_without_a_noti
 def test_a_layer_too_big_for_the_matrix_page_says_so_instead_of_linking():
     too_big = lambda q: q.page == "matrix" and q.params.get("out_channels", 1) > 4  # noqa: E731
     seed = next(s for s in range(200) if any(too_big(q) for q in make_quiz(s, "hard", 6)))
-    at = open_page("quiz", {"seed": str(seed), "difficulty": "hard"})
+    at = open_every_answer(open_page("quiz", {"seed": str(seed), "difficulty": "hard"}))
     assert_clean(at)
     assert any("larger than the “Convolution as a matrix” page" in m.value for m in at.markdown)
