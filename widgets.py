@@ -169,6 +169,15 @@ class Controls:
         self._remember(key, opened, "one of " + ", ".join(labels))
         return containers
 
+    def panel(self, label: str, key: str, where=st):
+        """An expander whose content the page builds only while it is open (test ``panel.open``).
+
+        A closed expander's content is still sent and drawn on every rerun. Open or closed is in the
+        URL (``key=true``), so a lecture link can open it. Name the key in ``Controls(extra_keys=...)``:
+        :meth:`report_url_problems` usually runs before the panel exists.
+        """
+        return where.expander(label, key=key, bind="query-params")
+
     def toggle(self, label: str, key: str, default: bool = False, help: str | None = None, where=st) -> bool:
         """An on/off toggle, bound to the URL (``true``/``false``)."""
         value = where.toggle(label, value=default, key=key, help=help, bind="query-params")

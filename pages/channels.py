@@ -40,7 +40,7 @@ def entries_of(layer, c_in, c_out, groups, kernel, size):
 
 
 st.title("Channels and groups")
-controls = Controls()
+controls = Controls(extra_keys={"uses"})  # the "where groups show up" panel: open or closed (Controls.panel)
 with st.sidebar:
     preset_buttons(PRESETS)
     layer = controls.radio("Layer", "layer", ch.LAYERS, help="nn.Conv2d or nn.ConvTranspose2d")
@@ -116,8 +116,9 @@ with right:
                    "blocks; a group's outputs read only its own inputs, so W is zero off the diagonal group blocks. "
                    "Entries are coloured by kernel tap.")
 
-with st.expander("Where groups show up"):
-    st.markdown(
+uses = controls.panel("Where groups show up", "uses")
+if uses.open:  # built only while open
+    uses.markdown(
         "- **groups = 1**: every output channel reads every input channel (the default).\n"
         "- **Grouped convolution**: AlexNet split some layers into 2 groups to spread them over two GPUs; ResNeXt "
         "uses grouped 3×3 convolutions (e.g. 32 groups) in its blocks.\n"

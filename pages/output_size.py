@@ -18,7 +18,7 @@ from widgets import Controls, run_through_dashboard, verification_line
 run_through_dashboard()
 
 st.title("Output size")
-controls = Controls()
+controls = Controls(extra_keys={"keras"})  # the Keras-claim panel: open or closed (Controls.panel)
 settings_column, result_column = st.columns([1, 2], gap="large")
 with settings_column:
     mode = controls.radio("Layer", "mode", ["conv", "transpose"], help="conv: nn.Conv2d · transpose: nn.ConvTranspose2d")
@@ -84,15 +84,17 @@ with result_column:
             + ". In the forward pass, `layer(x, output_size=...)` picks the same way."
         )
 
-    with st.expander("The lesson's Keras claim, checked"):
-        axis, n, k, s = axes[0][:4]
-        conv_out = out[0] if not transposed else n
-        st.markdown(
-            f"The lesson says a transposed convolution of size *i'* gives *s(i'−1)+k*, **plus 1 in Keras when i−k is "
-            f"not a multiple of s**. Keras's real rule (`valid`) is *i'·s + max(k−s, 0)*: it never sees *i*. "
-            f"For i' = {conv_out}, k = {k}, s = {s} (height axis, no padding or dilation):"
-        )
-        st.markdown(markdown_table(keras_claim_rows(conv_out, k, s)))
+    keras_panel = controls.panel("The lesson's Keras claim, checked", "keras")  # built only while open
+    if keras_panel.open:
+        with keras_panel:
+            axis, n, k, s = axes[0][:4]
+            conv_out = out[0] if not transposed else n
+            st.markdown(
+                f"The lesson says a transposed convolution of size *i'* gives *s(i'−1)+k*, **plus 1 in Keras when i−k is "
+                f"not a multiple of s**. Keras's real rule (`valid`) is *i'·s + max(k−s, 0)*: it never sees *i*. "
+                f"For i' = {conv_out}, k = {k}, s = {s} (height axis, no padding or dilation):"
+            )
+            st.markdown(markdown_table(keras_claim_rows(conv_out, k, s)))
 
     st.subheader("PyTorch code")
     st.code(shape_code(size, kernel, stride, padding, dilation, output_padding if transposed else None), language="python")

@@ -54,7 +54,7 @@ def layer(input_key, kernel_key, stride, padding, output_padding, dilation, grou
 
 
 st.title("Transposed convolution")
-controls = Controls()
+controls = Controls(extra_keys={"trip"})  # the round-trip panel: open or closed (Controls.panel)
 preset_buttons(PRESETS, where=st.sidebar)
 settings = layer_controls(controls, 16, 2, "ramp", "ramp", 2, transposed=True, where=st.sidebar)
 size, stride, padding, output_padding = settings.size, settings.stride, settings.padding, settings.output_padding
@@ -139,9 +139,9 @@ if matrix_tab.open:
 
 show_figure(output_figure)
 controls.report_url_problems()
-
-st.expander("Round trip: which convolution this transposed convolution undoes").markdown("\n\n".join(
-    round_trip_lines(size, z.shape[1:], weight.shape[2:], stride, padding, dilation, output_padding)))
+if (trip := controls.panel("Round trip: which convolution this transposed convolution undoes", "trip")).open:
+    trip.markdown("\n\n".join(round_trip_lines(size, z.shape[1:], weight.shape[2:], stride, padding, dilation,
+                                               output_padding)))
 
 from core.torch_check import torch_conv_transpose2d  # noqa: E402 — torch only once there is something to check
 

@@ -130,3 +130,11 @@ def test_bad_url_values_fall_back_with_a_notice(query):
     at = open_page("channels", query)
     assert_clean(at)
     assert "could not be used" in at.warning[0].value
+
+
+def test_where_groups_show_up_is_built_only_when_open_and_its_link_opens_it():
+    assert "ResNeXt" not in texts(open_page("channels"))
+    at = open_page("channels", {"uses": "true"})
+    assert_clean(at)
+    assert not at.warning, "uses=true is a setting of the page"
+    assert "ResNeXt" in texts(at) and "MobileNet" in texts(at)

@@ -132,3 +132,16 @@ def test_transposed_keras_table_marks_an_output_padding_keras_refuses():
     torch_shape = _torch_transposed_shape(output_padding=(0, 1), dilation=(1, 2))
     assert [row["Keras valid + op"] for row in table] == [torch_shape[0], "—"]
     assert [row["PyTorch output"] for row in table] == torch_shape
+
+
+
+def test_keras_claim_panel_is_built_only_when_open_and_its_link_opens_it():
+    from core.explain import keras_claim_rows, markdown_table
+
+    claim = markdown_table(keras_claim_rows(2, 3, 2))  # the height axis of in 5, k 3, s 2: conv output 2
+    query = {"in_h": "5", "s_h": "2"}
+    assert claim not in [m.value for m in open_page("output_size", query).markdown]
+    at = open_page("output_size", {**query, "keras": "true"})
+    assert_clean(at)
+    assert not at.warning, "keras=true is a setting of the page"
+    assert claim in [m.value for m in at.markdown]

@@ -106,3 +106,18 @@ def test_play_walks_the_input_one_step_per_run_and_stops_at_the_end():
     at.button(key="play_step").click().run()  # pause
     at.run()
     assert at.slider(key="step").value == 2 and at.button(key="play_step").label == "Play"
+
+
+def test_round_trip_panel_is_built_only_when_open_and_its_link_opens_it():
+    from core.explain import round_trip_lines
+    from core.sizes import conv_transpose_output_size
+
+    query = {"s_h": "2", "s_w": "3", "op_w": "1"}
+    closed = open_page("transposed", query)
+    out = (conv_transpose_output_size(2, 2, 2), conv_transpose_output_size(2, 2, 3, output_padding=1))
+    expected = "\n\n".join(round_trip_lines((2, 2), out, (2, 2), (2, 3), (0, 0), (1, 1), (0, 1)))
+    assert expected not in texts(closed)
+    at = open_page("transposed", {**query, "trip": "true"})
+    assert_clean(at)
+    assert not at.warning, "trip=true is a setting of the page"
+    assert expected in texts(at)
