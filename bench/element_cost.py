@@ -34,6 +34,14 @@ VARIANTS = [("the floor app's 2 elements", ""), ("+ 10 lines of text", "n=10"), 
             ("+ 45 lines of text", "n=45"), ("+ 20 sidebar sliders and 25 lines of text", "sliders=20&n=25")]
 SETTINGS = [("defaults", []), ("no post-run GC", [NO_GC_OPTION])]
 PRESSES_PER_ROUND = 8
+# Second table: KIND_COUNT elements of one kind each (bench/elements_app.py's KINDS), on a server without the
+# post-run GC, whose fixed ~50 ms would only add noise to a difference of a few ms.
+KIND_COUNT = 30
+KINDS = [("markdown", "a line of Markdown (`st.markdown`; also captions, titles, alerts)"),
+         ("text", "a line of plain text (`st.text`)"), ("slider", "a slider"), ("selectbox", "a selectbox"),
+         ("button", "a button"), ("text_input", "a text field"), ("columns", "`st.columns(2)` (three layout blocks)"),
+         ("container", "an empty `st.container`"), ("expander", "a closed expander with a line of Markdown"),
+         ("empty_expander", "a closed, empty expander")]
 
 
 def measure(rounds: int) -> dict[tuple[str, str], Case]:
@@ -51,6 +59,13 @@ def measure(rounds: int) -> dict[tuple[str, str], Case]:
                     driver = SliderDriver(browser, server.url, case)
                     driver.series(2, 0)
                     drivers.append(driver)
+            server = servers.start(APP, options=[NO_GC_OPTION])
+            for kind, _ in [("", ""), *KINDS]:
+                case = cases["kind", kind] = Case("floor", kind or "floor app", f"kind={kind}&count={KIND_COUNT}",
+                                                  ["value"], None)
+                driver = SliderDriver(browser, server.url, case)
+                driver.series(2, 0)
+                drivers.append(driver)
             for number in range(rounds):
                 for driver in drivers:
                     driver.series(0, PRESSES_PER_ROUND)
@@ -75,17 +90,24 @@ def report(cases: dict[tuple[str, str], Case], rounds: int) -> str:
             own, base = median(cases[setting, label].latency), median(cases[setting, VARIANTS[0][0]].latency)
             cells.append(f"{own:.0f} | {own / base:.2f}×")
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    base = median(cases["kind", ""].latency)
+    kind_rows = [f"| {label} | {median(cases['kind', kind].latency):.0f} | "
+                 f"{(median(cases['kind', kind].latency) - base) / KIND_COUNT:.2f} |" for kind, label in KINDS]
     return "\n".join([
         HEADING, "",
         "Measured by `bench/element_cost.py`: `bench/elements_app.py` (the latency floor app plus plain lines of "
-        "text and sidebar sliders, nothing computed) with Streamlit's defaults and with "
+        "text and sidebar sliders, or elements of one kind; nothing computed) with Streamlit's defaults and with "
         f"`--{NO_GC_OPTION.replace('=', ' ')}`, each change timed as in `bench/latency.py`; ratios are to the "
         "floor app's two elements on the same settings. It shows what a page pays for its element count alone: "
         "the dashboard's pages send 21–55 elements per change (their controls are most of them).", "",
         f"Machine: {info['cpus']} CPUs ({info['cpu']}), load average {info['load']} at the end; Streamlit "
         f"{info['streamlit']}; commit {info['commit']}; {info['date']}; {rounds} rounds of {PRESSES_PER_ROUND} "
         "timed changes per variant.", "",
-        *header, *rows,
+        *header, *rows, "",
+        f"By kind, on the server without the post-run GC: the floor app plus {KIND_COUNT} elements of one kind "
+        f"(the floor app alone: {base:.0f} ms). *ms per element* is the difference to the floor app over "
+        f"{KIND_COUNT}: what one more element of that kind adds to every change, mostly in the browser.", "",
+        f"| {KIND_COUNT} × | median ms | ms per element |", "|---|---:|---:|", *kind_rows,
     ])
 
 

@@ -1,9 +1,25 @@
 """bench/element_cost.py's app: the floor app's slider and text, plus ``?n=`` lines of text and ``?sliders=``
-sliders in the sidebar, so a slider change costs what Streamlit pays for that many elements and nothing else."""
+sliders in the sidebar, or ``?count=`` elements of one ``?kind=`` (see KINDS), so a slider change costs what
+Streamlit pays for that many elements and nothing else."""
 
 import streamlit as st
 
+# One element of each kind the dashboard's pages are made of, by the name bench/element_cost.py asks for.
+KINDS = {
+    "markdown": lambda i, value: st.markdown(f"Line **{i + 1}**: value `{value}`"),
+    "text": lambda i, value: st.text(f"Line {i + 1}: value {value}"),
+    "slider": lambda i, value: st.slider(f"Slider {i + 1}", 0, 10, 5, key=f"kind_slider_{i}"),
+    "selectbox": lambda i, value: st.selectbox(f"Choice {i + 1}", ["a", "b"], key=f"kind_select_{i}"),
+    "button": lambda i, value: st.button(f"Button {i + 1}", key=f"kind_button_{i}"),
+    "text_input": lambda i, value: st.text_input(f"Field {i + 1}", key=f"kind_text_{i}"),
+    "columns": lambda i, value: st.columns(2),
+    "container": lambda i, value: st.container(),
+    "expander": lambda i, value: st.expander(f"Panel {i + 1}").markdown(f"Line {i + 1}: value {value}"),
+    "empty_expander": lambda i, value: st.expander(f"Panel {i + 1}"),
+}
+
 lines, sliders = int(st.query_params.get("n", 0)), int(st.query_params.get("sliders", 0))
+kind, count = st.query_params.get("kind", ""), int(st.query_params.get("count", 0))
 value = st.slider("Value", 0, 100, 50, key="value")
 st.write(f"Value: {value}")
 with st.sidebar:
@@ -11,3 +27,5 @@ with st.sidebar:
         st.slider(f"Slider {i + 1}", 0, 10, 5, key=f"slider_{i}")
 for i in range(lines):
     st.markdown(f"Line {i + 1}: value {value}")
+for i in range(count if kind in KINDS else 0):
+    KINDS[kind](i, value)
