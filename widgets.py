@@ -394,26 +394,23 @@ def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | N
 # ---------------------------------------------------------------- kernels
 
 
-def kernel_controls(controls: Controls, default_preset: str = "lesson", default_size: int = 3, where=st):
-    """Kernel preset, size and (for "custom") a typed grid kept in the URL as text.
+def custom_kernel(controls: Controls, preset: str, size: tuple[int, int], where=st):
+    """For the "custom" kernel preset, a typed grid kept in the URL as text (``kv``); else None.
 
-    Returns ``(preset, kernel_size, custom_kernel)``; custom_kernel is None unless the preset is
-    "custom", and then it fixes the size. Raises ConvConfigError for malformed custom text.
+    The text starts as the lesson's kernel at ``size`` (the kernel sliders); once typed, its own
+    shape is the kernel's. Raises ConvConfigError for malformed text.
     """
-    from core.kernels import KERNEL_PRESETS, kernel_text, make_kernel, parse_kernel_text
+    from core.kernels import kernel_text, make_kernel, parse_kernel_text
 
-    preset = controls.select("Kernel", "kernel", [*KERNEL_PRESETS, "custom"], default_preset, where=where,
-                             help="Presets are defined at any size; random uses the seed; custom: type the values.")
-    size = controls.pair("Kernel", "k", 1, 7, default_size, where=where)
     if preset != "custom":
-        return preset, size, None
+        return None
     text = controls.text("Kernel values (rows separated by ;)", "kv", kernel_text(make_kernel("lesson", size)),
                          where=where)
     kernel = parse_kernel_text(text)
     editor_key = f"kernel_editor_{text}"  # a new editor whenever the text changes, so old edits never replay
     where.data_editor(kernel, key=editor_key, on_change=_kernel_edited, args=(editor_key, kernel),
                       width="content", hide_index=True)
-    return preset, kernel.shape, kernel
+    return kernel
 
 
 @dataclass
@@ -444,20 +441,26 @@ def layer_controls(controls: Controls, max_size: int, default_size: int, input_d
                    kernel_size_default: int, transposed: bool = False, where=st) -> LayerSettings:
     """The sidebar of the matrix and transposed pages: input, kernel, stride, padding, (output
     padding,) dilation, channels, groups and seed, every one bound to the URL."""
-    from core.kernels import INPUT_PRESETS
+    from core.kernels import INPUT_PRESETS, KERNEL_PRESETS
 
     input_preset = controls.select("Input", "input", INPUT_PRESETS, input_default, where=where)
-    size = controls.pair("Input", "in", 1, max_size, default_size, where=where)
+    kernel_preset = controls.select("Kernel", "kernel", [*KERNEL_PRESETS, "custom"], kernel_default, where=where,
+                                    help="Presets are defined at any size; random uses the seed; custom: type the values.")
+    # Every height/width pair in one pair of columns: a rerun sends each layout block again, and one
+    # st.columns(2) costs the browser about as much as a slider on every change (bench/element_cost.py).
+    rows = [("Input", "in", 1, max_size, default_size), ("Kernel", "k", 1, 7, kernel_size_default),
+            ("Stride", "s", 1, 4, 1), ("Padding", "p", 0, 3, 0), ("Dilation", "d", 1, 3, 1)]
+    if transposed:
+        rows.insert(4, ("Output padding", "op", 0, 3, 0, "Must be smaller than stride or dilation."))
+    size, kernel_size, stride, padding, *rest, dilation = controls.pairs(rows, where)
+    output_padding = rest[0] if transposed else None
     try:
-        kernel_preset, kernel_size, custom = kernel_controls(controls, kernel_default, kernel_size_default, where=where)
+        custom = custom_kernel(controls, kernel_preset, kernel_size, where=where)
     except ConvConfigError as error:
         where.error(str(error))
         kernel_preset, kernel_size, custom = kernel_default, (kernel_size_default,) * 2, None
-    rows = [("Stride", "s", 1, 4, 1), ("Padding", "p", 0, 3, 0), ("Dilation", "d", 1, 3, 1)]
-    if transposed:
-        rows.insert(2, ("Output padding", "op", 0, 3, 0, "Must be smaller than stride or dilation."))
-    stride, padding, *rest, dilation = controls.pairs(rows, where)
-    output_padding = rest[0] if transposed else None
+    if custom is not None:
+        kernel_size = custom.shape
     c_in = controls.slider("In channels", "c_in", 1, 4, 1, where=where)
     c_out = controls.slider("Out channels", "c_out", 1, 4, 1, where=where)
     groups = controls.slider("Groups", "groups", 1, 4, 1, help="Must divide both channel counts.", where=where)

@@ -232,9 +232,9 @@ def registered_pages(dashboard: Path = REPO_ROOT / "dashboard.py") -> dict[str, 
 
 
 def makes_slider(source: Path) -> bool:
-    """Whether a page's code makes a slider (Controls.slider / .pair / kernel_controls, or st.slider)."""
+    """Whether a page's code makes a slider (Controls.slider / .pair / layer_controls, or st.slider)."""
     try:
-        return bool(re.search(r"\bslider\(|\.pair\(|\bkernel_controls\(", source.read_text()))
+        return bool(re.search(r"\bslider\(|\.pair\(|\blayer_controls\(", source.read_text()))
     except OSError:
         return False
 

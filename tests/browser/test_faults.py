@@ -43,9 +43,9 @@ def _registered_pages() -> dict[str, Path]:
 
 
 PAGES = _registered_pages()
-# Pages that make a slider (Controls.slider / .pair / kernel_controls, or st.slider itself).
+# Pages that make a slider (Controls.slider / .pair / layer_controls, or st.slider itself).
 SLIDER_PAGES = [path for path, source in PAGES.items()
-                if re.search(r"\bslider\(|\.pair\(|\bkernel_controls\(", source.read_text())]
+                if re.search(r"\bslider\(|\.pair\(|\blayer_controls\(", source.read_text())]
 HEAVY_PAGE = "matrix" if "matrix" in SLIDER_PAGES else SLIDER_PAGES[-1]  # a rerun long enough to interrupt
 
 
