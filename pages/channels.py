@@ -47,8 +47,8 @@ with st.sidebar:
     c_in = controls.slider("In channels", "c_in", 1, 64, 4)
     c_out = controls.slider("Out channels", "c_out", 1, 64, 4)
     groups = controls.slider("Groups", "groups", 1, 64, 2, help="Must divide both channel counts.")
-    kernel = controls.pair("Kernel", "k", 1, 7, 3)
-    size = controls.pair("Input", "in", 1, 8, 4, help="Height and width of the example input (MACs and W).")
+    kernel, size = controls.pairs([("Kernel", "k", 1, 7, 3),  # one pair of columns for both rows
+                                   ("Input", "in", 1, 8, 4, "Height and width of the example input (MACs and W).")])
 controls.report_url_problems()
 
 
