@@ -47,7 +47,7 @@ def sample_outputs(key, _picture):
 
 
 st.title("Filtering a picture")
-controls = Controls(extra_keys={"reshape", "filter2d"})  # the teaching moments' open/closed state
+controls = Controls(extra_keys={"reshape", "filter2d"})  # the teaching moments: open or closed (Controls.panel)
 with st.sidebar:
     chosen = picture_controls(controls)
 spec, gray, long_side = chosen.spec, chosen.gray, chosen.long_side
@@ -75,16 +75,15 @@ if picture is None:
 height, width = picture.shape[:2]
 
 # Both teaching moments run only while open (their state is in the URL, so a lecture link can open one).
-reshape = st.expander("Teaching moment: `reshape` scrambles the picture, `permute` keeps it", key="reshape",
-                      bind="query-params")
+reshape = controls.panel("Teaching moment: `reshape` scrambles the picture, `permute` keeps it", "reshape")
 if reshape.open:
     reshape.markdown(filters.RESHAPE_LESSON)
     with reshape:
         show_figure(image_grid_figure([images.hwc_to_chw(rgb)[0], images.lesson_reshape_chw(rgb)[0]], colormap="gray",
                                       titles=["permute(2, 0, 1)[0]: the red channel", "reshape(3, h, w)[0]: scrambled"],
                                       style=figure_style()))
-compare = st.expander("Teaching moment: `cv2.filter2D` and torch both cross-correlate; a true convolution flips the "
-                      "kernel", key="filter2d", bind="query-params")
+compare = controls.panel("Teaching moment: `cv2.filter2D` and torch both cross-correlate; a true convolution flips "
+                         "the kernel", "filter2d")
 if not compare.open:
     controls.extra_keys.add("cmp")  # its control is not drawn: keep a linked choice for when it opens
 else:
