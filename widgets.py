@@ -101,6 +101,21 @@ def _url_text(value) -> str:
 
 
 @dataclass
+class View:
+    """One of :meth:`Controls.views`: ``open`` for the chosen view; ``with view:`` draws into the views' area."""
+
+    label: str
+    open: bool
+    area: object  # the st.container under the views' control, shared by all of them
+
+    def __enter__(self):
+        return self.area.__enter__()
+
+    def __exit__(self, *exc):
+        return self.area.__exit__(*exc)
+
+
+@dataclass
 class Controls:
     """A page's URL-bound widgets, and a report of URL values that could not be used.
 
@@ -157,17 +172,21 @@ class Controls:
         value = where.radio(label, options, index=index, key=key, help=help, horizontal=True, bind="query-params")
         return self._remember(key, value, "one of " + ", ".join(options))
 
-    def tabs(self, labels: Sequence[str], key: str, default: str | None = None) -> list:
-        """Tabs whose choice is in the URL; only the open one's content needs to run.
+    def views(self, labels: Sequence[str], key: str, default: str | None = None) -> list[View]:
+        """Views of one result shown one at a time, like tabs, chosen with a segmented control whose
+        choice is in the URL; only the open view's content needs to run.
 
-        Returns the tab containers; ``tab.open`` is True for the selected one. Switching tabs reruns
-        the page, so a page builds (and sends the browser) only the figures of the tab on screen.
+        Returns one :class:`View` per label; ``view.open`` is True for the chosen one and ``with view:``
+        draws below the control. Switching reruns the page, so a page builds (and sends the browser)
+        only the figures on screen. Not ``st.tabs``: its tab bar and one block per tab are sent and
+        drawn again on every change, which on the transposed page cost 5–15 ms per change (paired A/B).
         """
         default = default or labels[0]
-        containers = st.tabs(list(labels), default=default, key=key, on_change="rerun", bind="query-params")
-        opened = next((label for label, tab in zip(labels, containers, strict=True) if tab.open), default)
+        opened = st.segmented_control("View", list(labels), default=default, required=True, key=key,
+                                      label_visibility="collapsed", bind="query-params")
         self._remember(key, opened, "one of " + ", ".join(labels))
-        return containers
+        area = st.container()
+        return [View(label, label == opened, area) for label in labels]
 
     def panel(self, label: str, key: str, where=st):
         """An expander whose content the page builds only while it is open (test ``panel.open``).

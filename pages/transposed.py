@@ -97,21 +97,21 @@ def scatter_step(step: int) -> None:
 
 
 # Only the open view is built and sent to the browser: all three at once are 7 figures per change.
-scatter_tab, zero_tab, matrix_tab = controls.tabs(["Scatter", "Zero insertion", "Matrix Wᵀ"], "view")
-if not scatter_tab.open:
+scatter_view, zero_view, matrix_view = controls.views(["Scatter", "Zero insertion", "Matrix Wᵀ"], "view")
+if not scatter_view.open:
     controls.extra_keys |= {"step"}  # its control is not drawn: keep a linked value for when it opens
     stop_player("step")
 else:
-    with scatter_tab:
+    with scatter_view:
         st.caption("Each input element stamps a scaled copy of the kernel; the stamps add up. Padding then crops the "
                    "border (dashed box), output_padding adds rows and columns at the bottom and right. **Play** "
                    "walks the steps on its own.")
         step_player(controls, "Step (input element)", "step", x.size, scatter_step)
 
-if not zero_tab.open:
+if not zero_view.open:
     controls.extra_keys |= {"zstep"}  # its control is not drawn: keep a linked value for when it opens
 else:
-    with zero_tab:
+    with zero_view:
         st.caption(f"Insert stride−1 zeros between elements, pad each side by d·(k−1)−p = {zero.edge} (crop where negative), "
                    "add output_padding bottom/right, then slide the kernel rotated 180° with stride 1.")
         if st.session_state.get("zstep", 1) > z[0].size:
@@ -130,8 +130,8 @@ else:
             show_figure(figure_once(grid_figure, z[view_out], title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
                                     highlight=((out_row, out_col),), style=style, width_px=output_px))
 
-if matrix_tab.open:
-    with matrix_tab:
+if matrix_view.open:
+    with matrix_view:
         st.caption("W is the convolution matrix of a Conv2d from Z's shape back to X's shape, with the same weight: "
                    "vec(Z) = Wᵀ vec(X).")
         show_figure(figure_once(matrix_figure, entries, transpose=True, x_vector=x.reshape(-1), y_vector=z.reshape(-1),

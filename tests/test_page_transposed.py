@@ -83,6 +83,18 @@ def test_each_view_opens_from_the_link_and_only_the_open_view_is_built():
     assert len(figures(matrix)) == 2 and "vec(Z) = Wᵀ vec(X)" in texts(matrix)
 
 
+def test_choosing_a_view_switches_the_page():
+    at = open_page("transposed")
+    switch = at.button_group(key="view")
+    assert switch.options == ["Scatter", "Zero insertion", "Matrix Wᵀ"] and switch.value == "Scatter"
+    switch.set_value("Zero insertion").run()
+    assert_clean(at)
+    assert at.button_group(key="view").value == "Zero insertion"
+    assert "zstep" in _slider_keys(at) and "step" not in _slider_keys(at) and len(figures(at)) == 4
+    at.button_group(key="view").set_value("Matrix Wᵀ").run()
+    assert at.button_group(key="view").value == "Matrix Wᵀ" and "vec(Z) = Wᵀ vec(X)" in texts(at)
+
+
 def test_an_unknown_view_in_the_link_shows_a_notice_and_the_scatter_view():
     at = open_page("transposed", {"view": "Fourier"})
     assert_clean(at)
