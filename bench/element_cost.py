@@ -41,7 +41,10 @@ KINDS = [("markdown", "a line of Markdown (`st.markdown`; also captions, titles,
          ("text", "a line of plain text (`st.text`)"), ("slider", "a slider"), ("selectbox", "a selectbox"),
          ("button", "a button"), ("text_input", "a text field"), ("columns", "`st.columns(2)` (three layout blocks)"),
          ("container", "an empty `st.container`"), ("expander", "a closed expander with a line of Markdown"),
-         ("empty_expander", "a closed, empty expander")]
+         ("empty_expander", "a closed, empty expander"), ("tabs", "`st.tabs` with three tabs"),
+         ("segmented", "`st.segmented_control` with three options"), ("subheader", "a subheader (`st.subheader`)"),
+         ("latex", "`st.latex` whose numbers change with the slider"), ("latex_same", "`st.latex` that stays the same"),
+         ("code", "`st.code`, two lines of Python")]
 
 
 def measure(rounds: int) -> dict[tuple[str, str], Case]:

@@ -16,6 +16,14 @@ KINDS = {
     "container": lambda i, value: st.container(),
     "expander": lambda i, value: st.expander(f"Panel {i + 1}").markdown(f"Line {i + 1}: value {value}"),
     "empty_expander": lambda i, value: st.expander(f"Panel {i + 1}"),
+    "tabs": lambda i, value: st.tabs(["Scatter", "Zero insertion", "Matrix"]),
+    "segmented": lambda i, value: st.segmented_control(f"View {i + 1}", ["Scatter", "Zero insertion", "Matrix"],
+                                                       default="Scatter", key=f"kind_view_{i}"),
+    "subheader": lambda i, value: st.subheader(f"Heading {i + 1}: value {value}"),
+    "latex": lambda i, value: st.latex(rf"o = \left\lfloor \frac{{{value} + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"),
+    "latex_same": lambda i, value: st.latex(rf"o = \left\lfloor \frac{{{i} + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"),
+    "code": lambda i, value: st.code(f"layer = torch.nn.Conv2d(1, 1, kernel_size=3)\nlayer(x).shape  # {value}",
+                                     language="python"),
 }
 
 lines, sliders = int(st.query_params.get("n", 0)), int(st.query_params.get("sliders", 0))
