@@ -44,7 +44,11 @@ KINDS = [("markdown", "a line of Markdown (`st.markdown`; also captions, titles,
          ("empty_expander", "a closed, empty expander"), ("tabs", "`st.tabs` with three tabs"),
          ("segmented", "`st.segmented_control` with three options"), ("subheader", "a subheader (`st.subheader`)"),
          ("latex", "`st.latex` whose numbers change with the slider"), ("latex_same", "`st.latex` that stays the same"),
-         ("code", "`st.code`, two lines of Python")]
+         ("code", "`st.code`, two lines of Python"),
+         ("plotly", "a plotly figure whose numbers change (a 4×4 grid)"),
+         ("plotly_same", "the same plotly figure, unchanged"),
+         ("plotly_select", "the changing figure, clickable (`on_select`)"),
+         ("plotly_row", "three such grids as one figure (`figures.row.figure_row`)")]
 
 
 def measure(rounds: int) -> dict[tuple[str, str], Case]:

@@ -2,7 +2,32 @@
 sliders in the sidebar, or ``?count=`` elements of one ``?kind=`` (see KINDS), so a slider change costs what
 Streamlit pays for that many elements and nothing else."""
 
+import sys
+from pathlib import Path
+
+import numpy as np
 import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from figures import grid_figure  # noqa: E402
+from figures.row import figure_row  # noqa: E402
+
+
+@st.cache_resource(show_spinner=False)
+def grid(i: int, value: int, panels: int = 1):
+    """A 4×4 grid of numbers that follow ``value`` (one figure, or ``panels`` of them in one row),
+    built once per arguments as the pages build theirs: what is left is the browser drawing it."""
+    figures = [grid_figure(np.arange(16.0).reshape(4, 4) + value + k, title=f"Grid {i + 1}.{k + 1}", width_px=260)
+               for k in range(panels)]
+    return figures[0] if panels == 1 else figure_row(figures, [260.0] * panels)
+
+
+def chart(i: int, value: int, panels: int = 1, clickable: bool = False) -> None:
+    if clickable:
+        st.plotly_chart(grid(i, value), key=f"kind_chart_{i}", on_select=lambda: None, selection_mode="points")
+    else:
+        st.plotly_chart(grid(i, value, panels), key=f"kind_chart_{i}", width="content" if panels > 1 else "stretch")
+
 
 # One element of each kind the dashboard's pages are made of, by the name bench/element_cost.py asks for.
 KINDS = {
@@ -22,6 +47,10 @@ KINDS = {
     "subheader": lambda i, value: st.subheader(f"Heading {i + 1}: value {value}"),
     "latex": lambda i, value: st.latex(rf"o = \left\lfloor \frac{{{value} + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"),
     "latex_same": lambda i, value: st.latex(rf"o = \left\lfloor \frac{{{i} + 2p - d(k-1) - 1}}{{s}} \right\rfloor + 1"),
+    "plotly": lambda i, value: chart(i, value),
+    "plotly_same": lambda i, value: chart(i, 0),
+    "plotly_select": lambda i, value: chart(i, value, clickable=True),
+    "plotly_row": lambda i, value: chart(i, value, panels=3),
     "code": lambda i, value: st.code(f"layer = torch.nn.Conv2d(1, 1, kernel_size=3)\nlayer(x).shape  # {value}",
                                      language="python"),
 }
