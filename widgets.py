@@ -394,27 +394,6 @@ def figure_once(builder: Callable, *args, **kwargs):
     return _figure_cache(name, args, tuple(sorted(kwargs.items())), _builder=builder)
 
 
-@st.cache_resource(max_entries=48, show_spinner=False)
-def _row_cache(names: tuple, args: tuple, kwargs: tuple, slots: tuple, gap: float, _builders: tuple):
-    from figures.row import figure_row
-
-    panels = [build(*a, **dict(k)) for build, a, k in zip(_builders, args, kwargs, strict=True)]
-    return figure_row(panels, slots, gap)
-
-
-def figure_row_once(panels: Sequence[tuple[Callable, tuple, dict]], weights, style):
-    """The figures ``builder(*args, width_px=slot, style=style, **kwargs)`` side by side as one figure
-    (:func:`figures.row.figure_row`), each in the slot ``st.columns(weights)`` would have given it;
-    built once per distinct arguments and shared, as :func:`figure_once`. Show it with ``width="content"``.
-    """
-    slots = tuple(column_widths_px(weights, style))
-    names = tuple(f"{build.__module__}.{build.__qualname__}" for build, _, _ in panels)
-    kwargs = tuple(tuple(sorted(dict(k, style=style, width_px=slot).items()))
-                   for (_, _, k), slot in zip(panels, slots, strict=True))
-    return _row_cache(names, tuple(a for _, a, _ in panels), kwargs, slots, _COLUMN_GAP_PX[style.presentation],
-                      _builders=tuple(build for build, _, _ in panels))
-
-
 def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | None = None,
                 width: str = "stretch") -> None:
     """Show a figure; with ``on_click``, a click on a point calls it (see :func:`chart_click`).

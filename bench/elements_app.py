@@ -10,23 +10,20 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from figures import grid_figure  # noqa: E402
-from figures.row import figure_row  # noqa: E402
 
 
 @st.cache_resource(show_spinner=False)
-def grid(i: int, value: int, panels: int = 1):
-    """A 4×4 grid of numbers that follow ``value`` (one figure, or ``panels`` of them in one row),
-    built once per arguments as the pages build theirs: what is left is the browser drawing it."""
-    figures = [grid_figure(np.arange(16.0).reshape(4, 4) + value + k, title=f"Grid {i + 1}.{k + 1}", width_px=260)
-               for k in range(panels)]
-    return figures[0] if panels == 1 else figure_row(figures, [260.0] * panels)
+def grid(i: int, value: int):
+    """A 4×4 grid of numbers that follow ``value``, built once per arguments as the pages build theirs:
+    what is left is the browser drawing it."""
+    return grid_figure(np.arange(16.0).reshape(4, 4) + value, title=f"Grid {i + 1}", width_px=260)
 
 
-def chart(i: int, value: int, panels: int = 1, clickable: bool = False) -> None:
+def chart(i: int, value: int, clickable: bool = False) -> None:
     if clickable:
         st.plotly_chart(grid(i, value), key=f"kind_chart_{i}", on_select=lambda: None, selection_mode="points")
     else:
-        st.plotly_chart(grid(i, value, panels), key=f"kind_chart_{i}", width="content" if panels > 1 else "stretch")
+        st.plotly_chart(grid(i, value), key=f"kind_chart_{i}")
 
 
 # One element of each kind the dashboard's pages are made of, by the name bench/element_cost.py asks for.
@@ -50,7 +47,6 @@ KINDS = {
     "plotly": lambda i, value: chart(i, value),
     "plotly_same": lambda i, value: chart(i, 0),
     "plotly_select": lambda i, value: chart(i, value, clickable=True),
-    "plotly_row": lambda i, value: chart(i, value, panels=3),
     "code": lambda i, value: st.code(f"layer = torch.nn.Conv2d(1, 1, kernel_size=3)\nlayer(x).shape  # {value}",
                                      language="python"),
 }

@@ -20,8 +20,8 @@ from widgets import (
     Controls,
     column_widths_px,
     csv_download,
+    figure_columns,
     figure_once,
-    figure_row_once,
     figure_style,
     layer_controls,
     layer_is_valid,
@@ -83,13 +83,17 @@ def scatter_step(step: int) -> None:
     """The scatter view at one step: the input element, its stamp, and the running sum."""
     state = conv_transpose2d_scatter_at(x, weight, step, **kwargs)
     channel, row, col = state["index"]
-    boxes = ((state["top"], state["left"], *state["stamp"].shape[1:]), (*padding, *z.shape[1:]))  # stamp, crop
-    show_figure(figure_row_once([
-        (grid_figure, (x[channel],), dict(title=f"Input X, channel {channel + 1}: element ({row}, {col})",
-                                          highlight=((row, col),))),
-        (grid_figure, (state["stamp"][view_out],), dict(title=f"Stamp = {state['value']:g} × kernel")),
-        (grid_figure, (state["canvas"][view_out],), dict(title=f"Running sum after {step} of {x.size}", box=boxes)),
-    ], 3, style), width="content")
+    (first, column_px), (second, _), (third, _) = figure_columns(3, style)
+    with first:
+        show_figure(figure_once(grid_figure, x[channel], title=f"Input X, channel {channel + 1}: element ({row}, {col})",
+                                highlight=((row, col),), style=style, width_px=column_px))
+    with second:
+        show_figure(figure_once(grid_figure, state["stamp"][view_out], title=f"Stamp = {state['value']:g} × kernel",
+                                style=style, width_px=column_px))
+    with third:
+        boxes = ((state["top"], state["left"], *state["stamp"].shape[1:]), (*padding, *z.shape[1:]))  # stamp, crop
+        show_figure(figure_once(grid_figure, state["canvas"][view_out], title=f"Running sum after {step} of {x.size}",
+                                box=boxes, style=style, width_px=column_px))
 
 
 # Only the open view is built and sent to the browser: all three at once are 7 figures per change.
@@ -115,12 +119,16 @@ else:
         out_step = controls.slider("Output cell", "zstep", 1, z[0].size, 1) - 1 if z[0].size > 1 else 0
         out_row, out_col = divmod(out_step, z.shape[2])
         span = [dilated_kernel_size(k, d) for k, d in zip(weight.shape[2:], dilation, strict=True)]
-        show_figure(figure_row_once([
-            (grid_figure, (zero.stretched[view_in],), dict(title="Stretched and padded input", box=(out_row, out_col, *span))),
-            (kernel_figure, (weight[view_in, view_out % weight.shape[1]],), dict(title="Kernel", flipped=True)),
-            (grid_figure, (z[view_out],), dict(title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
-                                               highlight=((out_row, out_col),))),
-        ], [3, 2, 3], style), width="content")
+        (first, stretched_px), (second, kernel_px), (third, output_px) = figure_columns([3, 2, 3], style)
+        with first:
+            show_figure(figure_once(grid_figure, zero.stretched[view_in], title="Stretched and padded input",
+                                    style=style, box=(out_row, out_col, *span), width_px=stretched_px))
+        with second:
+            show_figure(figure_once(kernel_figure, weight[view_in, view_out % weight.shape[1]], title="Kernel",
+                                    flipped=True, style=style, width_px=kernel_px))
+        with third:
+            show_figure(figure_once(grid_figure, z[view_out], title=f"Z[{out_row}, {out_col}] = {z[view_out, out_row, out_col]:g}",
+                                    highlight=((out_row, out_col),), style=style, width_px=output_px))
 
 if matrix_view.open:
     with matrix_view:

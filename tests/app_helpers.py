@@ -48,21 +48,6 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def panels(at: AppTest) -> list[dict]:
-    """The figures on the page with every row of panels (``figures.row.figure_row``) split into one
-    figure per panel: its own traces, and its title as ``layout.title.text``."""
-    split = []
-    for figure in figures(at):
-        meta = figure["layout"].get("meta") or {}
-        if "panel_traces" not in meta:
-            split.append(figure)
-            continue
-        starts = [*meta["panel_traces"], len(figure["data"])]
-        split += [{"data": figure["data"][first:stop], "layout": {"title": {"text": title}}}
-                  for first, stop, title in zip(starts[:-1], starts[1:], meta["panel_titles"], strict=True)]
-    return split
-
-
 def array(value) -> list:
     """A figure array as a (nested) list: plotly sends numbers as base64 typed arrays ({"dtype", "bdata"},
     and "shape" like "64, 62" for a 2-D one)."""

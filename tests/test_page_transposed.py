@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tests.app_helpers import array, assert_clean, figures, open_page, panels, slider_extremes, texts
+from tests.app_helpers import array, assert_clean, figures, open_page, slider_extremes, texts
 from tests.oracle import torch_conv_transpose
 
 
@@ -38,7 +38,7 @@ def test_every_slider_at_its_extremes():
 def test_the_last_scatter_step_is_the_output_before_cropping():
     at = open_page("transposed", {"s_h": "2", "s_w": "2", "p_h": "1", "step": "4"})
     assert_clean(at)
-    canvas, output = panels(at)[2], panels(at)[-1]
+    canvas, output = figures(at)[2], figures(at)[-1]
     expected = torch_conv_transpose(np.arange(4.0).reshape(1, 2, 2), np.arange(4.0).reshape(1, 1, 2, 2),
                                     stride=2, padding=(1, 0))[0]
     assert _cells(output) == expected.ravel().tolist()
@@ -64,12 +64,12 @@ def _slider_keys(at):
 def test_each_view_opens_from_the_link_and_only_the_open_view_is_built():
     scatter = open_page("transposed")
     assert "step" in _slider_keys(scatter) and "zstep" not in _slider_keys(scatter)
-    assert len(figures(scatter)) == 2 and len(panels(scatter)) == 4  # input, stamp, running sum in a row; the output
+    assert len(figures(scatter)) == 4  # input, stamp, running sum; then the output
 
     zero = open_page("transposed", {"view": "Zero insertion", "s_h": "2", "zstep": "5"})
     assert_clean(zero)
     assert "zstep" in _slider_keys(zero) and "step" not in _slider_keys(zero)
-    stretched, kernel, lit, output = panels(zero)
+    stretched, kernel, lit, output = figures(zero)
     expected = torch_conv_transpose(np.arange(4.0).reshape(1, 2, 2), np.arange(4.0).reshape(1, 1, 2, 2),
                                     stride=(2, 1))[0]
     assert _cells(output) == _cells(lit) == expected.ravel().tolist()
@@ -90,7 +90,7 @@ def test_choosing_a_view_switches_the_page():
     switch.set_value("Zero insertion").run()
     assert_clean(at)
     assert at.button_group(key="view").value == "Zero insertion"
-    assert "zstep" in _slider_keys(at) and "step" not in _slider_keys(at) and len(panels(at)) == 4
+    assert "zstep" in _slider_keys(at) and "step" not in _slider_keys(at) and len(figures(at)) == 4
     at.button_group(key="view").set_value("Matrix Wᵀ").run()
     assert at.button_group(key="view").value == "Matrix Wᵀ" and "vec(Z) = Wᵀ vec(X)" in texts(at)
 

@@ -2,9 +2,8 @@
 
 A grid's cells are plotly markers of a fixed px size; a figure planned wider than its column is
 squeezed by the browser until the markers overlap and the numbers run together. Each page plans its
-grids for its columns (``widgets.column_widths_px``), a row of panels for the same slots; here the drawn
-figures are measured: the px one cell takes on the x axis against the marker's px size, and each title's
-right edge against its figure's (or, in a row, the next panel's title).
+grids for its columns (``widgets.column_widths_px``); here the drawn figures are measured: the px one
+cell takes on the x axis against the marker's px size, and the title's right edge against the figure's.
 """
 
 import pytest
@@ -12,27 +11,17 @@ from playwright.sync_api import Page
 
 from tests.browser.helpers import assert_no_exception, open_page
 
-# For every marker-drawn grid on the page, each panel of a row of panels (figures.row.figure_row) included:
-# [cell px on the x axis, marker px, title right edge, the edge the title must stay within]. A figure's
-# own title must end inside the figure; a panel's title (an annotation) before the next panel's title.
-GRID_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')).flatMap((plot) => {
-    const layout = plot._fullLayout, data = plot._fullData || [], frame = plot.getBoundingClientRect();
-    const meta = layout.meta || {};
-    const box = (element) => (element ? element.getBoundingClientRect() : null);
-    const titles = meta.panel_traces
-        ? (meta.panel_titles || []).map((text) => box(plot.querySelector(`.annotation[data-index="${
-              (layout.annotations || []).findIndex((a) => a.xref === 'paper' && a.text.replace(/<\\/?b>/g, '') === text)}"]`)))
-        : [box(plot.querySelector('.gtitle'))];
-    return (meta.panel_traces || [0]).flatMap((first, k) => {
-        const trace = data[first];
-        if (!trace || trace.type !== 'scatter' || !trace.marker || trace.marker.symbol !== 'square') return [];
-        const xref = trace.xaxis || 'x', xaxis = layout['xaxis' + xref.slice(1)];
-        const yaxis = layout['yaxis' + (trace.yaxis || 'y').slice(1)];
-        if (!xaxis || !yaxis || yaxis.scaleanchor !== xref) return [];
-        const bound = titles[k + 1] ? titles[k + 1].left : frame.right;
-        return [[Math.abs(xaxis.d2p(1) - xaxis.d2p(0)), trace.marker.size, titles[k] ? titles[k].right : frame.left, bound]];
-    });
-})"""
+# For every marker-drawn grid on the page: [cell px on the x axis, marker px, title right edge, figure right edge].
+GRID_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot'))
+    .filter((plot) => plot._fullData && plot._fullData[0] && plot._fullData[0].type === 'scatter'
+                      && plot._fullData[0].marker && plot._fullData[0].marker.symbol === 'square'
+                      && plot._fullLayout.yaxis && plot._fullLayout.yaxis.scaleanchor === 'x')
+    .map((plot) => {
+        const xaxis = plot._fullLayout.xaxis, title = plot.querySelector('.gtitle');
+        const frame = plot.getBoundingClientRect();
+        return [Math.abs(xaxis.d2p(1) - xaxis.d2p(0)), plot._fullData[0].marker.size,
+                title ? title.getBoundingClientRect().right : frame.left, frame.right];
+    })"""
 
 CASES = {
     "matrix at its defaults, presentation mode": ("matrix", {"present": "true"}, 3),
@@ -54,6 +43,6 @@ def test_no_grid_is_squeezed_below_its_cells_size(page: Page, streamlit_server, 
     assert_no_exception(page)
     page.wait_for_function(f"() => ({GRID_FIT_JS})().length >= {grids}", timeout=15_000)
     measured = page.evaluate(GRID_FIT_JS)
-    for cell_px, marker_px, title_right, bound in measured:
+    for cell_px, marker_px, title_right, figure_right in measured:
         assert cell_px >= marker_px - 0.5, f"{case}: cells {cell_px:.1f} px apart but {marker_px:.1f} px wide"
-        assert title_right <= bound + 1, f"{case}: a title runs {title_right - bound:.0f} px past its figure or panel"
+        assert title_right <= figure_right + 1, f"{case}: a title runs {title_right - figure_right:.0f} px past its figure"
