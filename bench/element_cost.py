@@ -37,8 +37,8 @@ PRESSES_PER_ROUND = 8
 # Second table: KIND_COUNT elements of one kind each (bench/elements_app.py's KINDS), on a server without the
 # post-run GC, whose fixed ~50 ms would only add noise to a difference of a few ms.
 KIND_COUNT = 30
-# Figures are priced six at a time, about as many as a page shows: thirty on one page cost more than
-# thirty times one.
+# Figures are priced six at a time, about as many as a page shows: what one figure costs depends on how
+# many share the page (a changing grid: 7.7 ms each six at a time, 5.5 ms each thirty at a time).
 FIGURE_COUNT = 6
 KINDS = [("markdown", "a line of Markdown (`st.markdown`; also captions, titles, alerts)"),
          ("text", "a line of plain text (`st.text`)"), ("slider", "a slider"), ("selectbox", "a selectbox"),

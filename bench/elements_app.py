@@ -1,6 +1,6 @@
 """bench/element_cost.py's app: the floor app's slider and text, plus ``?n=`` lines of text and ``?sliders=``
 sliders in the sidebar, or ``?count=`` elements of one ``?kind=`` (see KINDS), so a slider change costs what
-Streamlit pays for that many elements and nothing else."""
+Streamlit pays for that many elements and nothing else (figures are built once and cached, as the pages' are)."""
 
 import sys
 from pathlib import Path
@@ -20,6 +20,7 @@ def grid(i: int, value: int):
 
 
 def chart(i: int, value: int, clickable: bool = False) -> None:
+    """Grid ``i`` as a chart, clickable (``on_select``) as the pages' input and output grids are, or not."""
     if clickable:
         st.plotly_chart(grid(i, value), key=f"kind_chart_{i}", on_select=lambda: None, selection_mode="points")
     else:
