@@ -370,9 +370,20 @@ def column_widths_px(weights, style) -> list[float]:
     return [w / sum(weights) * main - gap * (len(weights) - 1) / len(weights) for w in weights]
 
 
-def figure_columns(weights, style) -> list[tuple]:
-    """``st.columns(weights)``, each column paired with its width in px (:func:`column_widths_px`)."""
-    return list(zip(st.columns(weights), column_widths_px(weights, style), strict=True))
+# A grid more columns wide than this is unreadable in a third of the page (cells under ~8 px).
+WIDE_GRID_COLUMNS = 20
+
+
+def figure_columns(weights, style, last_grid_columns: int = 0) -> list[tuple]:
+    """``st.columns(weights)``, each column paired with its width in px (:func:`column_widths_px`).
+
+    A last grid more than :data:`WIDE_GRID_COLUMNS` columns wide (``last_grid_columns``) gets the
+    page's full width instead, on its own row below the other columns.
+    """
+    if last_grid_columns <= WIDE_GRID_COLUMNS:
+        return list(zip(st.columns(weights), column_widths_px(weights, style), strict=True))
+    weights = [1.0] * weights if isinstance(weights, int) else list(weights)
+    return [*figure_columns(weights[:-1], style), (st.container(), column_widths_px(1, style)[0])]
 
 
 @st.cache_resource(max_entries=96, show_spinner=False)

@@ -83,7 +83,7 @@ def scatter_step(step: int) -> None:
     """The scatter view at one step: the input element, its stamp, and the running sum."""
     state = conv_transpose2d_scatter_at(x, weight, step, **kwargs)
     channel, row, col = state["index"]
-    (first, column_px), (second, _), (third, _) = figure_columns(3, style)
+    (first, column_px), (second, _), (third, sum_px) = figure_columns(3, style, state["canvas"].shape[-1])
     with first:
         show_figure(figure_once(grid_figure, x[channel], title=f"Input X, channel {channel + 1}: element ({row}, {col})",
                                 highlight=((row, col),), style=style, width_px=column_px))
@@ -93,7 +93,7 @@ def scatter_step(step: int) -> None:
     with third:
         boxes = ((state["top"], state["left"], *state["stamp"].shape[1:]), (*padding, *z.shape[1:]))  # stamp, crop
         show_figure(figure_once(grid_figure, state["canvas"][view_out], title=f"Running sum after {step} of {x.size}",
-                                box=boxes, style=style, width_px=column_px))
+                                box=boxes, style=style, width_px=sum_px))
 
 
 # Only the open view is built and sent to the browser: all three at once are 7 figures per change.

@@ -45,6 +45,22 @@ def test_the_last_scatter_step_is_the_output_before_cropping():
     assert np.array_equal(np.array(_cells(canvas)).reshape(4, 4)[1:3], expected)
 
 
+def test_a_wide_running_sum_gets_the_page_width_below_the_input_and_stamp():
+    from figures import FigureStyle
+    from widgets import WIDE_GRID_COLUMNS, column_widths_px
+
+    style = FigureStyle.for_mode(presentation=False, dark=False)
+    third, page = column_widths_px(3, style)[0], column_widths_px(1, style)[0]
+    small = figures(open_page("transposed", {"in_h": 4, "in_w": 4, "k_h": 5, "k_w": 5, "s_h": 2, "s_w": 2}))
+    assert array(small[2]["data"][0]["x"])[-1] + 1 <= WIDE_GRID_COLUMNS and small[2]["layout"]["width"] <= third + 1  # px rounded
+    at = open_page("transposed", {"in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7, "s_h": 4, "s_w": 4})
+    assert_clean(at)
+    input_grid, stamp, running_sum = figures(at)[:3]
+    assert running_sum["data"][0]["type"] == "heatmap" and len(array(running_sum["data"][0]["x"])) > WIDE_GRID_COLUMNS
+    assert third < running_sum["layout"]["width"] <= page
+    assert third < input_grid["layout"]["width"] <= page / 2 and third < stamp["layout"]["width"] <= page / 2
+
+
 @pytest.mark.parametrize("query, message", [({"op_h": "1"}, "output_padding (height) = 1 must be smaller"),
                                             ({"c_out": "3", "groups": "2"}, "does not divide"),
                                             ({"p_h": "3", "in_h": "1"}, "crops away the whole output")])
