@@ -365,7 +365,7 @@ def column_widths_px(weights, style) -> list[float]:
 
     A column of weight ``w`` out of ``Σw`` takes ``w / Σw · main − gap · (n − 1) / n`` px.
     """
-    weights = [1.0] * weights if isinstance(weights, int) else [float(w) for w in weights]
+    weights = _as_weights(weights)
     main, gap = _MAIN_PX[style.presentation], _COLUMN_GAP_PX[style.presentation]
     return [w / sum(weights) * main - gap * (len(weights) - 1) / len(weights) for w in weights]
 
@@ -382,8 +382,12 @@ def figure_columns(weights, style, last_grid_columns: int = 0) -> list[tuple]:
     """
     if last_grid_columns <= WIDE_GRID_COLUMNS:
         return list(zip(st.columns(weights), column_widths_px(weights, style), strict=True))
-    weights = [1.0] * weights if isinstance(weights, int) else list(weights)
-    return [*figure_columns(weights[:-1], style), (st.container(), column_widths_px(1, style)[0])]
+    return [*figure_columns(_as_weights(weights)[:-1], style), (st.container(), column_widths_px(1, style)[0])]
+
+
+def _as_weights(weights) -> list[float]:
+    """``st.columns``' spec as a list of weights: ``3`` → ``[1.0, 1.0, 1.0]``."""
+    return [1.0] * weights if isinstance(weights, int) else [float(w) for w in weights]
 
 
 @st.cache_resource(max_entries=96, show_spinner=False)
