@@ -349,7 +349,7 @@ def figure_style():
 
     presenting = bool(st.session_state.get("present", False))
     dark = st.context.theme.type == "dark" if st.context.theme.type else False
-    return FigureStyle.for_mode(presentation=presenting, dark=dark)
+    return FigureStyle.for_mode(presentation=presenting, dark=dark).with_page(_MAIN_PX[presenting])
 
 
 # The main area's width in px on a 1280 px wide window with the sidebar open (the narrowest screen the
@@ -374,15 +374,16 @@ def column_widths_px(weights, style) -> list[float]:
 WIDE_GRID_COLUMNS = 20
 
 
-def figure_columns(weights, style, last_grid_columns: int = 0) -> list[tuple]:
-    """``st.columns(weights)``, each column paired with its width in px (:func:`column_widths_px`).
+def figure_columns(weights, style, last_grid_columns: int = 0, **options) -> list[tuple]:
+    """``st.columns(weights, **options)``, each column paired with its width in px (:func:`column_widths_px`).
 
     A last grid more than :data:`WIDE_GRID_COLUMNS` columns wide (``last_grid_columns``) gets the
     page's full width instead, on its own row below the other columns.
     """
     if last_grid_columns <= WIDE_GRID_COLUMNS:
-        return list(zip(st.columns(weights), column_widths_px(weights, style), strict=True))
-    return [*figure_columns(_as_weights(weights)[:-1], style), (st.container(), column_widths_px(1, style)[0])]
+        return list(zip(st.columns(weights, **options), column_widths_px(weights, style), strict=True))
+    return [*figure_columns(_as_weights(weights)[:-1], style, **options),
+            (st.container(), column_widths_px(1, style)[0])]
 
 
 def _as_weights(weights) -> list[float]:

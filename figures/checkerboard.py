@@ -14,11 +14,25 @@ import plotly.graph_objects as go
 
 from .grids import IMAGE_CELLS, grid_figure
 from .images import image_grid_figure
-from .style import DEFAULT_STYLE, SEQUENTIAL_SCALE, FigureStyle, base_layout, sample_rgb, tap_colors, value_scale
+from .style import (
+    DEFAULT_STYLE,
+    SEQUENTIAL_SCALE,
+    FigureStyle,
+    base_layout,
+    fit_title,
+    sample_rgb,
+    tap_colors,
+    value_scale,
+)
 
 _GAP_PX = 14.0
 # Wider rows are drawn as one step outline: a thousand SVG bars cost the browser tens of ms per redraw.
 MAX_BARS = 256
+
+
+def _label_px(counts: np.ndarray, style: FigureStyle) -> float:
+    """The narrowest bar that holds its count printed above it: about 0.6 em per digit, and a margin."""
+    return 0.6 * style.font_size * len(str(int(counts.max()))) + 4.0
 
 
 def _hex(rgb) -> list[str]:
@@ -32,6 +46,7 @@ def overlap_figure(
     interior: slice | None = None,
     title: str = "",
     style: FigureStyle = DEFAULT_STYLE,
+    width_px: float | None = None,
 ) -> go.Figure:
     """Stamp counts of a 1-D transposed convolution as bars, optionally under the stamps themselves.
 
@@ -50,6 +65,9 @@ def overlap_figure(
         Figure title.
     style : FigureStyle
         Sizes and theme.
+    width_px : float, optional
+        The px the figure may take across (its column), else ``style.page_px``: positions get
+        narrower so the figure fits, and a longer title goes on two lines.
 
     Returns
     -------
@@ -62,7 +80,10 @@ def overlap_figure(
     if counts.size == 0:
         raise ValueError("overlap_figure needs at least one output position.")
     n = counts.size
-    max_h, max_w = style.max_plot_px
+    title = fit_title(title, style, style.room_px(width_px))
+    layout = base_layout(style, title)
+    margins = dict(layout["margin"], l=20 + 4.2 * style.font_size, b=16 + 2.6 * style.font_size)
+    max_h, max_w = style.max_plot_px[0], style.plot_width_px(margins, width_px)
     cell = min(0.7 * style.cell_px, max_w / n)
     n_inputs = 0 if stamps is None else int(stamps.shape[0])
     row_px = min(cell, 0.5 * style.cell_px, (0.5 * max_h) / max(n_inputs, 1))
@@ -75,7 +96,7 @@ def overlap_figure(
         bars = go.Bar(
             x=np.arange(n), y=counts, marker=dict(color=_hex(value_scale(counts, signed=False).rgb(counts)),
                                                   line=dict(width=0)), name="counts", width=0.9,
-            text=[str(int(c)) for c in counts] if cell >= 1.4 * style.font_size else None, textposition="outside",
+            text=[str(int(c)) for c in counts] if cell >= _label_px(counts, style) else None, textposition="outside",
             textfont=dict(size=style.font_size, color=style.text_color), cliponaxis=False,
             hovertemplate="output %{x}: %{y} stamp(s)<extra></extra>", xaxis="x", yaxis="y",
         )
@@ -86,8 +107,6 @@ def overlap_figure(
             hovertemplate="output %{x}: %{y} stamp(s)<extra></extra>", xaxis="x", yaxis="y",
         )
     traces = [bars]
-    layout = base_layout(style, title)
-    margins = dict(layout["margin"], l=20 + 4.2 * style.font_size, b=16 + 2.6 * style.font_size)
     bars_domain = [0.0, bars_px / plot_h]
     axis = dict(showgrid=False, zeroline=False, color=style.text_color)
     top = max(int(counts.max()), 1)
@@ -124,17 +143,17 @@ def overlap_figure(
     return go.Figure(data=traces, layout=layout)
 
 
-def stamp_count_figures(stack, style: FigureStyle = DEFAULT_STYLE) -> tuple[go.Figure, go.Figure]:
+def stamp_count_figures(stack, style: FigureStyle = DEFAULT_STYLE,
+                        width_px: float | None = None) -> tuple[go.Figure, go.Figure]:
     """The 1-D stamps-and-counts figure (:func:`overlap_figure`) and the 2-D count grid of a
-    ``core.checkerboard.OverlapStack``; a grid of more than ``grids.IMAGE_CELLS`` cells is one image."""
+    ``core.checkerboard.OverlapStack``, each within ``width_px`` (their column); a grid of more than
+    ``grids.IMAGE_CELLS`` cells is one image."""
     row_figure = overlap_figure(stack.row, stamps=stack.stamps, interior=stack.interior, style=style,
-                                title=f"1-D: {stack.size} inputs → {stack.row.size} outputs")
-    title = "2-D: stamps per output pixel"
-    shape = f"({stack.counts.shape[0]}×{stack.counts.shape[1]})"
+                                title=f"1-D: {stack.size} inputs → {stack.row.size} outputs", width_px=width_px)
+    title = f"2-D: stamps per output pixel ({stack.counts.shape[0]}×{stack.counts.shape[1]})"
     if stack.counts.size <= IMAGE_CELLS:
-        return row_figure, grid_figure(stack.counts, title=f"{title} {shape}", style=style)
-    # An image tile's title is centred over a half-width column: on one line it spilled past the edge.
-    return row_figure, image_grid_figure([stack.counts], titles=[f"{title}<br>{shape}"], style=style)
+        return row_figure, grid_figure(stack.counts, title=title, style=style, width_px=width_px)
+    return row_figure, image_grid_figure([stack.counts], titles=[title], style=style, width_px=width_px)
 
 
 # Short titles for core.checkerboard.UPSAMPLING_METHODS, in its order.

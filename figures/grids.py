@@ -31,8 +31,10 @@ from .style import (
     FigureStyle,
     base_layout,
     figure_margins,
+    fit_title,
     readable_text_colors,
     tap_colors,
+    title_width,
     to_rgb,
     value_scale,
 )
@@ -45,7 +47,6 @@ _MAX_EVERY_TICK = 24
 _MARKER_FILL = 0.92  # marker side / cell side: the gap between markers reads as grid lines
 _COLORBAR_PX = 90.0  # right margin taken by a colour bar and its tick labels
 _MIN_DASHED_CELL_PX = 20.0  # smaller padding cells get one dashed outline around the ring, not one each
-_TITLE_LINE_EM = 1.3  # the height of each extra title line, in title font sizes
 
 
 @dataclass(frozen=True)
@@ -88,26 +89,9 @@ def _grid_geometry(shape, padding, style: FigureStyle, title: str | None, extra_
     pad_h, pad_w = (int(p) for p in _as_pair(padding))
     margins = figure_margins(style, title)
     margins["r"] += extra_right
-    # Each extra title line (see _fit_title) needs its own line of room above the plot.
-    margins["t"] += (title or "").count("<br>") * style.title_size * _TITLE_LINE_EM
-    max_h, max_w = style.max_plot_px
-    if width_px is not None:
-        max_w = min(max_w, max(1.0, width_px - margins["l"] - margins["r"]))
+    max_h, max_w = style.max_plot_px[0], style.plot_width_px(margins, width_px)
     cell = min(style.cell_px, max_h / (height + 2 * pad_h), max_w / (width + 2 * pad_w))
     return _GridGeometry(height, width, pad_h, pad_w, cell, margins)
-
-
-def _fit_title(title: str, style: FigureStyle, width_px: float | None) -> str:
-    """``title``, broken onto two lines at the space nearest its middle when it is wider than ``width_px``.
-
-    Wider means over 0.5 em per character: bold titles measure about 0.42 em per character in the
-    browser, and :func:`_title_width` (0.55 em and a margin) plans figure widths more generously still.
-    """
-    if width_px is None or 0.5 * style.title_size * len(title) + 8 <= width_px or " " not in title:
-        return title
-    spaces = [i for i, char in enumerate(title) if char == " "]
-    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
-    return f"{title[:cut]}<br>{title[cut + 1:]}"
 
 
 def _as_pair(value) -> tuple[int, int]:
@@ -182,7 +166,7 @@ def grid_figure(
     if show_values is None:
         show_values = grid.size <= max_text_cells
     show_values = show_values and not as_image  # numbers in 7-px cells are unreadable anyway
-    title = _fit_title(title, style, width_px)
+    title = fit_title(title, style, style.room_px(width_px))
     geometry = _grid_geometry(grid.shape, padding, style, title, extra_right=0.0 if show_values else _COLORBAR_PX,
                               width_px=width_px)
     scale = value_scale(grid, signed)
@@ -212,11 +196,9 @@ def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None,
     cells, uncluttered integer axes and the shapes."""
     axis = dict(showgrid=False, zeroline=False, showline=False, ticks="", constrain="domain", tickformat="d")
     layout = base_layout(style, title, height=geometry.figure_height)
-    # Plotly anchors a multi-line title's top by its last line: push it down by the lines above.
-    layout["title"]["pad"]["t"] += (title or "").count("<br>") * style.title_size * _TITLE_LINE_EM
     layout.update(
         # A wider figure (long title, or Streamlit's stretch) only centres the grid: x shrinks back to square cells.
-        width=round(max(geometry.figure_width, min(_title_width(title, style), width_px or float("inf")))),
+        width=round(max(geometry.figure_width, min(title_width(title, style), style.room_px(width_px) or float("inf")))),
         margin=geometry.margins,
         xaxis=dict(range=[-geometry.pad_w - 0.5, geometry.width + geometry.pad_w - 0.5], side="top", **axis,
                    **_tick_spec(-geometry.pad_w, geometry.width + geometry.pad_w)),
@@ -225,11 +207,6 @@ def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None,
         shapes=shapes,
     )
     return layout
-
-
-def _title_width(title: str | None, style: FigureStyle) -> float:
-    """Width a figure needs so its title is not clipped (about 0.55 em per character of its longest line)."""
-    return 0.55 * style.title_size * max(len(line) for line in (title or "").split("<br>")) + 40.0
 
 
 def _tick_spec(first: int, stop: int) -> dict:
@@ -437,7 +414,7 @@ def kernel_figure(kernel, *, title: str = "Kernel", flipped: bool = False, style
         kernel, taps = kernel[::-1, ::-1], taps[::-1, ::-1]
         title = f"{title} (rotated 180°)"
     colors = np.array(tap_colors(kh * kw, dark=style.dark))[taps.ravel()]
-    title = _fit_title(title, style, width_px)
+    title = fit_title(title, style, style.room_px(width_px))
     geometry = _grid_geometry(kernel.shape, 0, style, title, width_px=width_px)
     x, y = _row_major_xy(kh, kw)
     flat = kernel.ravel()

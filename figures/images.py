@@ -147,6 +147,7 @@ def image_grid_figure(
     colormap: str = "cividis",
     image_format: str = "png",
     fit_to_tile: bool = False,
+    width_px: float | None = None,
 ) -> go.Figure:
     """Several one-channel images side by side, e.g. the outputs of ``nn.ConvTranspose2d(1, 4, 2)``.
 
@@ -174,6 +175,9 @@ def image_grid_figure(
         area-averaged): what a screen shows without zooming, several times fewer pixels to send and
         draw for a 1023×1023 output. Axes stay in output pixels (``dx = dy = H/h`` of the drawn
         ``h``), and the value ranges are those of the full images. False draws every pixel.
+    width_px : float, optional
+        The px the figure may take across (its column), else ``style.page_px``: tiles shrink so a
+        row of them fits, and a title wider than its tile wraps onto more lines.
 
     Returns
     -------
@@ -193,7 +197,11 @@ def image_grid_figure(
     _palette(colormap)  # fail early on an unknown colormap name
 
     ranges = value_ranges(arrays, shared_scale)
-    plan = _GridPlan.make(arrays, kernel_arrays, style, max_columns, colorbar=shared_scale)
+    tile_px = _GridPlan.tile_width(len(arrays), style, max_columns, shared_scale, width_px)
+    titles = [_wrap_tile_title(title, style, tile_px) for title in titles]
+    # A line more than the longest title: per-channel ranges go there, else it is the gap above the tiles.
+    title_lines = 1 + max(title.count("<br>") + 1 for title in titles)
+    plan = _GridPlan.make(arrays, kernel_arrays, style, max_columns, shared_scale, title_lines, width_px)
     traces, annotations, axes, drawn_shapes = [], [], {}, []
     for k, (array, (lo, hi), title) in enumerate(zip(arrays, ranges, titles, strict=True)):
         xref, yref = plan.image_axes(k)
@@ -261,6 +269,23 @@ def _square_axes(xref: str, yref: str, x_domain, y_domain) -> dict:
     }
 
 
+def _wrap_tile_title(title: str, style: FigureStyle, tile_px: float) -> str:
+    """``title`` wrapped at spaces onto as many lines as it needs to fit over its tile (each ``<br>``
+    line on its own); tile titles are plain text, about 0.5 em per character."""
+    per_line = max(1, int(tile_px / (0.5 * style.font_size)))
+    lines = []
+    for text in title.split("<br>"):
+        line = ""
+        for word in text.split(" "):
+            if line and len(line) + 1 + len(word) > per_line:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "<br>".join(lines)
+
+
 class _GridPlan:
     """Where each image, its title and its kernel go: pixel sizes turned into paper fractions.
 
@@ -269,25 +294,40 @@ class _GridPlan:
     above each tile row holds the titles.
     """
 
+    gap_px = 12.0
+
     def __init__(self, count: int, columns: int, tile_px: float, image_rows_px: list[float], kernel_px: float,
-                 style: FigureStyle, colorbar: bool):
+                 title_lines: int, style: FigureStyle, colorbar: bool):
         self.count, self.columns, self.tile_px = count, columns, tile_px
         self.image_rows_px, self.kernel_px = image_rows_px, kernel_px
-        self.gap_px = 12.0
-        self.title_px = style.font_size * 3.0  # two lines: the title and, per-channel, its range
-        self.margins = figure_margins(style, None)
-        self.margins.update(l=16, t=16, r=16 + (90.0 if colorbar else 0.0), b=16)  # 90 px: colour bar and labels
+        self.title_px = style.font_size * 1.5 * title_lines
+        self.margins = self.margins_for(style, colorbar)
+
+    @staticmethod
+    def margins_for(style: FigureStyle, colorbar: bool) -> dict:
+        margins = figure_margins(style, None)
+        margins.update(l=16, t=16, r=16 + (90.0 if colorbar else 0.0), b=16)  # 90 px: colour bar and labels
+        return margins
 
     @classmethod
-    def make(cls, arrays, kernels, style: FigureStyle, max_columns: int, colorbar: bool) -> _GridPlan:
+    def tile_width(cls, count: int, style: FigureStyle, max_columns: int, colorbar: bool,
+                   width_px: float | None = None) -> float:
+        """A tile's side in px: a row of ``min(count, max_columns)`` tiles fits the figure's room."""
+        columns = max(1, min(count, int(max_columns)))
+        plot_width = style.plot_width_px(cls.margins_for(style, colorbar), width_px)
+        return min(480.0 if style.presentation else 340.0, (plot_width - (columns - 1) * cls.gap_px) / columns)
+
+    @classmethod
+    def make(cls, arrays, kernels, style: FigureStyle, max_columns: int, colorbar: bool, title_lines: int,
+             width_px: float | None = None) -> _GridPlan:
         columns = max(1, min(len(arrays), int(max_columns)))
         rows = -(-len(arrays) // columns)
-        tile = min(480.0 if style.presentation else 340.0, style.max_plot_px[1] / columns)
+        tile = cls.tile_width(len(arrays), style, max_columns, colorbar, width_px)
         # Each tile row is as tall as its tallest image at the tile width.
         image_rows = [tile * max(a.shape[0] / a.shape[1] for a in arrays[r * columns:(r + 1) * columns])
                       for r in range(rows)]
         kernel_px = min(tile * 0.5, max(k.shape[0] for k in kernels) * 0.6 * style.cell_px) if kernels else 0.0
-        return cls(len(arrays), columns, tile, image_rows, kernel_px, style, colorbar)
+        return cls(len(arrays), columns, tile, image_rows, kernel_px, title_lines, style, colorbar)
 
     def _row_top_px(self, tile_row: int) -> float:
         """Top of a tile row's images, in px from the top of the plot area."""
@@ -357,8 +397,10 @@ def _colorbar_carrier(value_range, colormap: str, style: FigureStyle) -> go.Scat
                                   colorbar=dict(thickness=14, outlinewidth=0, tickfont=dict(size=style.font_size))))
 
 
-def rgb_image_figure(image_hwc_uint8, title: str = "", *, style: FigureStyle = DEFAULT_STYLE) -> go.Figure:
-    """An input picture as one PNG: RGB ``(H, W, 3)``, RGBA ``(H, W, 4)`` or gray ``(H, W)`` uint8.
+def rgb_image_figure(image_hwc_uint8, title: str = "", *, style: FigureStyle = DEFAULT_STYLE,
+                     width_px: float | None = None) -> go.Figure:
+    """An input picture as one PNG: RGB ``(H, W, 3)``, RGBA ``(H, W, 4)`` or gray ``(H, W)`` uint8,
+    shrunk to fit ``width_px`` (its column; else ``style.page_px``) and the style's size cap.
 
     Returns
     -------
@@ -367,12 +409,12 @@ def rgb_image_figure(image_hwc_uint8, title: str = "", *, style: FigureStyle = D
     """
     image = _check_uint8_image(image_hwc_uint8)
     height, width = image.shape[:2]
-    max_h, max_w = style.max_plot_px
+    layout = base_layout(style, title, height=None)
+    margins = dict(layout["margin"], l=16)
+    max_h, max_w = style.max_plot_px[0], style.plot_width_px(margins, width_px)
     # Shrink big pictures to fit; enlarge tiny ones (≤ 64 px) up to 8× so their pixels can be seen.
     zoom = min(max_w / width, max_h / height, 1.0 if max(height, width) > 64 else 8.0)
     picture = go.Image(source=encode_png(image), name=title or "image", hovertemplate="(%{y}, %{x})<extra></extra>")
-    layout = base_layout(style, title, height=None)
-    margins = dict(layout["margin"], l=16)
     layout.update(
         _square_axes("x", "y", [0.0, 1.0], [0.0, 1.0]), margin=margins,
         height=round(margins["t"] + margins["b"] + height * zoom), width=round(margins["l"] + margins["r"] + width * zoom),

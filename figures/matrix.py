@@ -25,15 +25,17 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._cells import _box_centres, _compact_ints, _fit_font, _format_values, _hover_format, _runs, _selected_points
-from .grids import _outline_width, _title_width
+from .grids import _outline_width
 from .images import encode_png
 from .style import (
     DEFAULT_STYLE,
     FigureStyle,
     base_layout,
     figure_margins,
+    fit_title,
     readable_text_colors,
     tap_colors,
+    title_width,
     to_rgb,
     value_scale,
 )
@@ -104,16 +106,18 @@ class _MatrixGeometry:
         return max(1.0, self.cell * _MARKER_FILL)
 
 
-def _matrix_geometry(view: _MatrixView, has_x: bool, has_y: bool, style: FigureStyle, title: str) -> _MatrixGeometry:
-    """The largest cell (up to 70 % of a grid cell) at which W and its strips fit the style's size cap."""
+def _matrix_geometry(view: _MatrixView, has_x: bool, has_y: bool, style: FigureStyle, title: str,
+                     width_px: float | None = None) -> _MatrixGeometry:
+    """The largest cell (up to 70 % of a grid cell) at which W and its strips fit the style's size cap
+    and, margins included, the px the figure may take across (``style.room_px(width_px)``)."""
     strip = max(26.0, 2.2 * style.font_size)
     gap = 8.0
-    max_h, max_w = style.max_plot_px
-    cell = min(0.7 * style.cell_px, (max_h - has_x * (strip + gap)) / view.n_rows,
-               (max_w - has_y * (strip + gap)) / view.n_cols)
     margins = figure_margins(style, title)
     # Room for 5-digit tick labels plus an axis title on the left and at the bottom.
     margins.update(l=20 + style.font_size * 4.8, b=20 + style.font_size * 3.4)
+    max_h, max_w = style.max_plot_px[0], style.plot_width_px(margins, width_px)
+    cell = min(0.7 * style.cell_px, (max_h - has_x * (strip + gap)) / view.n_rows,
+               (max_w - has_y * (strip + gap)) / view.n_cols)
     return _MatrixGeometry(cell, strip, gap, has_x, has_y, view.n_rows, view.n_cols, margins)
 
 
@@ -127,6 +131,7 @@ def matrix_figure(
     transpose: bool = False,
     style: FigureStyle = DEFAULT_STYLE,
     max_points: int = 20_000,
+    width_px: float | None = None,
 ) -> go.Figure:
     """W (or Wᵀ) from its nonzero entries, coloured by kernel tap, with its channel block structure.
 
@@ -147,6 +152,10 @@ def matrix_figure(
         Sizes and theme.
     max_points : int
         Above this many entries W is drawn as a raster image instead of points.
+    width_px : float, optional
+        The px the figure may take across (its column), else ``style.page_px``: W's cells shrink
+        so the figure fits, and a longer title goes on two lines. Markers have a fixed px size, so
+        a figure squeezed into a narrower column would overlap them.
 
     Returns
     -------
@@ -171,8 +180,10 @@ def matrix_figure(
     else:
         entry_trace, raster_shape = None, None
         note = "WebGL points" if rendering == "webgl" else "SVG points"
-    title = f"{view.name}: {view.n_rows:,} × {view.n_cols:,}, {len(entries.rows):,} entries · {note}"
-    geometry = _matrix_geometry(view, x_vector is not None, y_vector is not None, style, title)
+    room = style.room_px(width_px)
+    title = fit_title(f"{view.name}: {view.n_rows:,} × {view.n_cols:,}, {len(entries.rows):,} entries · {note}",
+                      style, room)
+    geometry = _matrix_geometry(view, x_vector is not None, y_vector is not None, style, title, width_px)
     if entry_trace is None:
         entry_trace = _entry_trace(entries, view, spatial_taps, colors, geometry, rendering, style)
 
@@ -190,7 +201,8 @@ def matrix_figure(
     layout = base_layout(style, title, height=geometry.margins["t"] + geometry.margins["b"] + geometry.plot_px[0])
     # Extra width for a long title goes to the right margin: the plot keeps the size its markers assume.
     width = geometry.margins["l"] + geometry.margins["r"] + geometry.plot_px[1]
-    margins = dict(geometry.margins, r=geometry.margins["r"] + max(0.0, _title_width(title, style) - width))
+    title_room = min(title_width(title, style), room or float("inf"))
+    margins = dict(geometry.margins, r=geometry.margins["r"] + max(0.0, title_room - width))
     layout.update(
         _axes_layout(geometry, y_label),
         width=round(width + margins["r"] - geometry.margins["r"]), margin=margins,

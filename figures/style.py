@@ -64,6 +64,11 @@ class FigureStyle:
         Projected in a lecture hall: bigger everything, pure black/white text.
     dark : bool
         Streamlit's dark theme: light text and outlines.
+    page_px : float, optional
+        The widest a figure is shown, margins included (the page's main column), in px. Figures
+        plan their size within it unless given a narrower ``width_px`` (their column): a figure
+        planned wider is shrunk by the browser, and text sized for the planned width overlaps.
+        None: only :attr:`max_plot_px` bounds a figure (a notebook).
     """
 
     font_size: float = 15
@@ -71,6 +76,7 @@ class FigureStyle:
     line_width: float = 1.5
     presentation: bool = False
     dark: bool = False
+    page_px: float | None = None
 
     @classmethod
     def for_mode(cls, presentation: bool = False, dark: bool = False) -> FigureStyle:
@@ -86,6 +92,22 @@ class FigureStyle:
     def with_dark(self, dark: bool) -> FigureStyle:
         """The same sizes in the light or dark theme."""
         return replace(self, dark=dark)
+
+    def with_page(self, page_px: float | None) -> FigureStyle:
+        """The same style for a page whose main column is ``page_px`` wide."""
+        return replace(self, page_px=page_px)
+
+    def room_px(self, width_px: float | None = None) -> float | None:
+        """The px a figure may take across, margins included: ``width_px`` (its column) when given,
+        else :attr:`page_px`; None when neither bounds it."""
+        return width_px if width_px is not None else self.page_px
+
+    def plot_width_px(self, margins: dict, width_px: float | None = None) -> float:
+        """The widest plot area a figure plans: ``max_plot_px``'s width, and no more than
+        :meth:`room_px` minus the figure's left and right ``margins``."""
+        room = self.room_px(width_px)
+        widest = self.max_plot_px[1]
+        return widest if room is None else min(widest, max(1.0, room - margins["l"] - margins["r"]))
 
     @property
     def title_size(self) -> float:
@@ -235,9 +257,36 @@ def value_scale(values, signed: bool | None = None) -> ValueScale:
     return ValueScale(SEQUENTIAL_SCALE, low, high, False)
 
 
+# The height of each extra line of a title, in title font sizes.
+_TITLE_LINE_EM = 1.3
+
+
+def fit_title(title: str, style: FigureStyle, width_px: float | None) -> str:
+    """``title``, broken onto two lines at the space nearest its middle when it is wider than ``width_px``.
+
+    Wider means over 0.5 em per character: bold titles measure about 0.42 em per character in the
+    browser, and :func:`title_width` (0.55 em and a margin) plans figure widths more generously still.
+    """
+    if width_px is None or 0.5 * style.title_size * len(title) + 8 <= width_px or " " not in title:
+        return title
+    spaces = [i for i, char in enumerate(title) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(title) / 2))
+    return f"{title[:cut]}<br>{title[cut + 1:]}"
+
+
+def title_width(title: str | None, style: FigureStyle) -> float:
+    """Width a figure needs so its title is not clipped (about 0.55 em per character of its longest line)."""
+    return 0.55 * style.title_size * max(len(line) for line in (title or "").split("<br>")) + 40.0
+
+
+def _extra_title_lines_px(title: str | None, style: FigureStyle) -> float:
+    return (title or "").count("<br>") * style.title_size * _TITLE_LINE_EM
+
+
 def figure_margins(style: FigureStyle, title: str | None = None) -> dict[str, float]:
-    """Margins in px around the plot area: room for the title and for tick labels on the top and left."""
-    title_px = style.title_size * 1.9 if title else 0.0
+    """Margins in px around the plot area: room for the title (a line per ``<br>`` more) and for tick
+    labels on the top and left."""
+    title_px = style.title_size * 1.9 + _extra_title_lines_px(title, style) if title else 0.0
     return dict(l=16 + style.font_size * 2.4, r=16, t=12 + title_px + style.font_size * 1.6, b=16)
 
 
@@ -251,8 +300,9 @@ def base_layout(style: FigureStyle, title: str | None = None, height: float | No
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font=dict(size=style.font_size, color=style.text_color),
+        # Plotly anchors a multi-line title's top by its last line: push it down by the lines above.
         title=dict(text=title or "", font=dict(size=style.title_size, color=style.text_color), x=0.0, xanchor="left",
-                   y=1.0, yanchor="top", yref="container", pad=dict(t=8, l=4)),
+                   y=1.0, yanchor="top", yref="container", pad=dict(t=8 + _extra_title_lines_px(title, style), l=4)),
         hoverlabel=dict(font=dict(size=style.font_size)),
         showlegend=False,
         margin=figure_margins(style, title),

@@ -95,7 +95,7 @@ verification_line(ch.facts_vector(ours), ch.facts_vector(theirs), layer)
 st.caption("Checked on the module itself: weight shape, parameter counts, output shape, MACs (counted by running it "
            "with all-ones weights on all-ones input) and which channels connect (one input channel at a time).")
 
-(left, left_px), (right, _) = figure_columns([2, 3], style)
+(left, left_px), (right, right_px) = figure_columns([2, 3], style)
 with left:
     st.subheader(f"{groups} group(s): {per_group_in} in → {per_group_out} out each")
     show_figure(figure_once(grid_figure, ours["connectivity"], title="Connected?", style=style,
@@ -111,7 +111,8 @@ with right:
     else:
         entries = entries_of(layer, c_in, c_out, groups, kernel, size)
         st.subheader(("Wᵀ" if transposed else "W") + f": block diagonal with {groups} block(s)")
-        show_figure(figure_once(matrix_figure, entries, transpose=transposed, style=style), width="content")
+        show_figure(figure_once(matrix_figure, entries, transpose=transposed, style=style, width_px=right_px),
+                    width="content")
         st.caption(("vec(Z) = Wᵀ vec(X)" if transposed else "vec(Y) = W vec(X)") + ": rows and columns come in channel "
                    "blocks; a group's outputs read only its own inputs, so W is zero off the diagonal group blocks. "
                    "Entries are coloured by kernel tap.")

@@ -9,6 +9,7 @@ from core.images import SAMPLE_NAMES, load_sample, resize_long_side, to_grayscal
 from figures.checkerboard import UPSAMPLING_TITLES, stamp_count_figures, upsampling_figure, upsampling_zoom_figure
 from widgets import (
     Controls,
+    column_widths_px,
     difference_line,
     figure_style,
     preset_buttons,
@@ -55,7 +56,8 @@ def overlap_views(n, k, s, p, d, depth, style):
     check against torch and encode. Raises ConvConfigError (not cached) for an impossible stack.
     """
     stack = cb.overlap_stack(n, k, s, p, d, depth)
-    return (*stamp_count_figures(stack, style), cb.torch_overlap_difference(stack))
+    half_page_px = column_widths_px(2, style)[0]  # the two figures share a row
+    return (*stamp_count_figures(stack, style, half_page_px), cb.torch_overlap_difference(stack))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -13,6 +13,7 @@ from widgets import (
     PICTURE_LAYER_KEYS,
     Controls,
     decoded_upload,
+    figure_columns,
     figure_once,
     figure_style,
     picture_controls,
@@ -121,15 +122,15 @@ with body:
     except ConvConfigError as error:
         controls.show_config_error(error, is_valid, [*PICTURE_LAYER_KEYS, "size"])
         st.stop()
-    config = (spec, chosen.kernels, chosen.seed, chosen.first_preset, chosen.shared_scale, chosen.colour, chosen.fit,
-              figure_style())
+    style = figure_style()
+    config = (spec, chosen.kernels, chosen.seed, chosen.first_preset, chosen.shared_scale, chosen.colour, chosen.fit, style)
     if source[0] == "sample":
         figure, check = sample_outputs((source, config), picture)
     else:
         figure, check = session_memo("_images_outputs", (source, config), lambda: outputs(picture, *config))
-    left, right = st.columns([1, 3], vertical_alignment="center")
+    (left, left_px), (right, _) = figure_columns([1, 3], style, vertical_alignment="center")
     with left:
-        show_figure(figure_once(rgb_image_figure, picture, "Input", style=figure_style()))
+        show_figure(figure_once(rgb_image_figure, picture, "Input", style=style, width_px=left_px))
     text, formulas = filters.describe_layer(spec, height, width)
     right.markdown(text)
     for formula in formulas:

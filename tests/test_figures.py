@@ -255,6 +255,68 @@ def test_a_title_wider_than_its_column_goes_on_two_lines_with_room_above_the_plo
     assert two_lines.layout.title.pad.t == pytest.approx(alone.layout.title.pad.t + style.title_size * 1.3)
 
 
+def test_the_page_width_bounds_a_figure_given_no_column_width():
+    style = FigureStyle.for_mode(presentation=True)
+    paged = style.with_page(780.0)
+    assert paged.room_px() == 780.0 and paged.room_px(300.0) == 300.0 and style.room_px() is None
+    margins = dict(l=50.0, r=30.0)
+    assert paged.plot_width_px(margins) == 700.0 and paged.plot_width_px(margins, 300.0) == 220.0
+    assert style.plot_width_px(margins) == style.max_plot_px[1]  # no page: only the size cap
+    big = np.ones((40, 60))
+    assert grid_figure(big, style=paged).to_dict() == grid_figure(big, style=style, width_px=780.0).to_dict()
+
+
+@pytest.mark.parametrize("presentation", [False, True])
+def test_every_figure_kind_planned_for_a_column_fits_it(presentation):
+    """Markers and tiles have fixed px sizes: a figure planned wider than its column is shrunk, and overlaps."""
+    from core import conv_transpose_matrix_entries
+    from core.checkerboard import overlap_stack
+    from figures.checkerboard import stamp_count_figures, upsampling_figure
+
+    style = FigureStyle.for_mode(presentation=presentation)
+    wide = conv_matrix_entries((4, 64, 64), np.ones((4, 4, 7, 7)))  # a raster W with a long title
+    points = conv_matrix_entries((4, 8, 8), np.ones((4, 4, 3, 3)))
+    tiles = [np.random.default_rng(k).random((64, 64)) for k in range(8)]
+    picture = np.zeros((512, 512, 3), dtype=np.uint8)
+    for width_px in (300.0, 458.0, 780.0):
+        built = [matrix_figure(wide, style=style, width_px=width_px), matrix_figure(points, style=style, width_px=width_px),
+                 matrix_figure(conv_transpose_matrix_entries((1, 4, 4), np.ones((1, 1, 3, 3))), transpose=True, style=style,
+                               x_vector=np.ones(16), y_vector=np.ones(36), width_px=width_px),
+                 image_grid_figure(tiles, titles=[f"{k + 1}: random · 1024×1024" for k in range(8)], style=style,
+                                   width_px=width_px),
+                 rgb_image_figure(picture, "Input", style=style, width_px=width_px),
+                 *stamp_count_figures(overlap_stack(6, 3, 2, 0, 1, 1), style, width_px),
+                 *stamp_count_figures(overlap_stack(12, 7, 4, 0, 3, 3), style, width_px)]
+        for figure in built:
+            assert figure.layout.width <= width_px + 0.5, (figure.layout.title.text, width_px)
+    assert upsampling_figure({"pixel_shuffle": tiles[0]}, style.with_page(780.0)).layout.width <= 780.5
+
+
+def test_a_matrix_title_wider_than_its_figure_goes_on_two_lines():
+    style = FigureStyle.for_mode(presentation=True)
+    wide = conv_matrix_entries((4, 64, 64), np.ones((4, 4, 7, 7)))
+    roomy, narrow = matrix_figure(wide, style=style), matrix_figure(wide, style=style, width_px=780.0)
+    assert "<br>" not in roomy.layout.title.text
+    assert narrow.layout.title.text.replace("<br>", " ") == roomy.layout.title.text
+    assert narrow.layout.margin.t == pytest.approx(roomy.layout.margin.t + style.title_size * 1.3)
+
+
+def test_tile_titles_wrap_to_their_tiles_width():
+    from figures.images import _wrap_tile_title
+
+    style = FigureStyle.for_mode(presentation=True)
+    title = "1: random · 1024×1024"
+    assert _wrap_tile_title(title, style, 400.0) == title
+    lines = _wrap_tile_title(title, style, 155.0).split("<br>")
+    assert " ".join(lines) == title and all(len(line) * 0.5 * style.font_size <= 155.0 for line in lines)
+    assert _wrap_tile_title("a<br>b c", style, 400.0) == "a<br>b c"  # given line breaks stay
+    tiles = [np.ones((8, 8))] * 8
+    narrow = image_grid_figure(tiles, titles=[title] * 8, style=style, width_px=780.0)
+    roomy = image_grid_figure(tiles, titles=[title] * 8, style=style)
+    assert narrow.layout.meta["tile_px"] < roomy.layout.meta["tile_px"]
+    assert all("<br>" in a.text for a in narrow.layout.annotations)
+
+
 # ---------------------------------------------------------------- selections
 
 

@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from figures.checkerboard import MAX_BARS
+from figures.style import FigureStyle
 from tests.app_helpers import array, assert_clean, figures, markdown_tables, open_page, slider_extremes, texts
 
 
@@ -131,7 +132,7 @@ def test_overlap_figure_draws_every_uncropped_stamp_coloured_by_tap():
     from core import conv_transpose_matrix_entries
     from core.checkerboard import overlap_counts_1d, overlap_interior
     from figures.checkerboard import overlap_figure
-    from figures.style import FigureStyle, tap_colors
+    from figures.style import tap_colors
 
     n, k, s, p = 5, 3, 2, 1
     stamps = conv_transpose_matrix_entries((1, 1, n), np.ones((1, 1, 1, k)), (1, s), (0, p), 0, (1, 1))
@@ -174,7 +175,12 @@ def test_stamp_count_figures_draw_the_stacks_counts_and_switch_to_an_image_for_l
     row_figure, grid = stamp_count_figures(deep)
     assert [trace.type for trace in row_figure.data] == ["bar"]
     assert grid.data[0].type == "image" and "heatmap" not in {trace.type for trace in grid.data}
-    assert grid.layout.annotations[0].text == f"2-D: stamps per output pixel<br>({deep.counts.shape[0]}×{deep.counts.shape[1]})"
+    title = f"2-D: stamps per output pixel ({deep.counts.shape[0]}×{deep.counts.shape[1]})"
+    assert grid.layout.annotations[0].text == title
+    # In half of a projected page the image's title wraps instead of running past the figure.
+    narrow = stamp_count_figures(deep, FigureStyle.for_mode(presentation=True), width_px=380)[1]
+    lines = narrow.layout.annotations[0].text.split("<br>")
+    assert len(lines) > 1 and " ".join(lines) == title
 
 
 def test_upsampling_figures_show_every_method_in_order_and_the_same_window_of_each():

@@ -1,4 +1,5 @@
-"""Grids fit their columns: on a 1280 px window with the sidebar open, no cell overlaps its neighbour.
+"""Figures fit their columns: on a 1280 px window with the sidebar open, no cell overlaps its
+neighbour and no text runs out of its figure or into another.
 
 A grid's cells are plotly markers of a fixed px size; a figure planned wider than its column is
 squeezed by the browser until the markers overlap and the numbers run together. Each page plans its
@@ -11,11 +12,12 @@ from playwright.sync_api import Page
 
 from tests.browser.helpers import assert_no_exception, open_page
 
-# For every marker-drawn grid on the page: [cell px on the x axis, marker px, title right edge, figure right edge].
+# For every marker-drawn grid (and matrix W drawn as points) on the page: [cell px on the x axis, marker px, title right edge, figure right edge].
 GRID_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot'))
     .filter((plot) => plot._fullData && plot._fullData[0] && plot._fullData[0].type === 'scatter'
                       && plot._fullData[0].marker && plot._fullData[0].marker.symbol === 'square'
-                      && plot._fullLayout.yaxis && plot._fullLayout.yaxis.scaleanchor === 'x')
+                      && plot._fullLayout.yaxis && (plot._fullLayout.yaxis.scaleanchor === 'x'
+                                                    || (plot.layout.meta && plot.layout.meta.rendering === 'svg')))
     .map((plot) => {
         const xaxis = plot._fullLayout.xaxis, title = plot.querySelector('.gtitle');
         const frame = plot.getBoundingClientRect();
@@ -28,6 +30,7 @@ CASES = {
     "matrix 16×16 with a 7×7 kernel": ("matrix", {"in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7}, 3),
     "matrix 16×16, 7×7 kernel, presentation mode": ("matrix", {"in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7,
                                                                "present": "true"}, 3),
+    "channels at its defaults, presentation mode (W in three fifths of the page)": ("channels", {"present": "true"}, 2),
     "transposed scatter view, 4×4 input, 5×5 kernel, stride 2": ("transposed", {"in_h": 4, "in_w": 4, "k_h": 5,
                                                                                "k_w": 5, "s_h": 2, "s_w": 2}, 4),
     "transposed scatter view at its largest, presentation mode": ("transposed", {"in_h": 16, "in_w": 16, "k_h": 7,
@@ -49,3 +52,42 @@ def test_no_grid_is_squeezed_below_its_cells_size(page: Page, streamlit_server, 
     for cell_px, marker_px, title_right, figure_right in measured:
         assert cell_px >= marker_px - 0.5, f"{case}: cells {cell_px:.1f} px apart but {marker_px:.1f} px wide"
         assert title_right <= figure_right + 1, f"{case}: a title runs {title_right - figure_right:.0f} px past its figure"
+
+
+# For every figure on the page: its frame, and the box of its title and of each annotation (tile titles).
+TEXT_BOXES_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')).map((plot) => {
+    const box = (element) => { const r = element.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    return {frame: box(plot), texts: Array.from(plot.querySelectorAll('.gtitle, .annotation-text'))
+                                    .filter((text) => text.textContent.trim()).map((text) => [text.textContent, box(text)])};
+})"""
+
+TEXT_CASES = {
+    "images at its largest, presentation mode": ("images", {"size": 512, "layer": "ConvTranspose2d", "c_out": 8, "s": 2,
+                                                           "present": "true"}),
+    "matrix 64×64, 7×7 kernel, 4→4 channels, presentation mode": ("matrix", {"in_h": 64, "in_w": 64, "k_h": 7, "k_w": 7,
+                                                                            "c_in": 4, "c_out": 4, "present": "true"}),
+    "checkerboard at its defaults, presentation mode": ("checkerboard", {"present": "true"}),
+    "checkerboard at its largest, presentation mode": ("checkerboard", {"n": 12, "k": 7, "s": 4, "d": 3, "layers": 3,
+                                                                       "factor": 4, "present": "true"}),
+    "channels at its defaults, presentation mode": ("channels", {"present": "true"}),
+}
+
+
+def _overlap(a, b) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+
+
+@pytest.mark.parametrize("case", list(TEXT_CASES))
+def test_no_title_runs_out_of_its_figure_or_into_another(page: Page, streamlit_server, case):
+    path, query = TEXT_CASES[case]
+    open_page(page, streamlit_server, path, query)
+    assert_no_exception(page)
+    page.wait_for_function(f"() => ({TEXT_BOXES_JS})().some((figure) => figure.texts.length)", timeout=15_000)
+    for figure in page.evaluate(TEXT_BOXES_JS):
+        left, top, right, bottom = figure["frame"]
+        for text, (x0, y0, x1, y1) in figure["texts"]:
+            assert left - 1 <= x0 and x1 <= right + 1, f"{case}: {text!r} spans x {x0:.0f}–{x1:.0f}, figure {left:.0f}–{right:.0f}"
+            assert top - 1 <= y0 and y1 <= bottom + 1, f"{case}: {text!r} spans y {y0:.0f}–{y1:.0f}, figure {top:.0f}–{bottom:.0f}"
+        for k, (text, box) in enumerate(figure["texts"]):
+            for other, other_box in figure["texts"][k + 1:]:
+                assert not _overlap(box, other_box), f"{case}: {text!r} overlaps {other!r}"
