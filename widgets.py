@@ -374,12 +374,16 @@ def column_widths_px(weights, style) -> list[float]:
 WIDE_GRID_COLUMNS = 20
 
 
-def figure_columns(weights, style, last_grid_columns: int = 0, **options) -> list[tuple]:
+def figure_columns(weights, style, last_grid_columns: int = 0, first_grid_columns: int = 0, **options) -> list[tuple]:
     """``st.columns(weights, **options)``, each column paired with its width in px (:func:`column_widths_px`).
 
     A last grid more than :data:`WIDE_GRID_COLUMNS` columns wide (``last_grid_columns``) gets the
-    page's full width instead, on its own row below the other columns.
+    page's full width instead, on its own row below the other columns; a wide first grid
+    (``first_grid_columns``), on its own row above them.
     """
+    if first_grid_columns > WIDE_GRID_COLUMNS:
+        return [(st.container(), column_widths_px(1, style)[0]),
+                *figure_columns(_as_weights(weights)[1:], style, last_grid_columns, **options)]
     if last_grid_columns <= WIDE_GRID_COLUMNS:
         return list(zip(st.columns(weights, **options), column_widths_px(weights, style), strict=True))
     return [*figure_columns(_as_weights(weights)[:-1], style, **options),

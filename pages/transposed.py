@@ -36,7 +36,6 @@ from widgets import (
 
 run_through_dashboard()
 
-
 LESSON = {"input": "ramp", "in_h": 2, "in_w": 2, "kernel": "ramp", "k_h": 2, "k_w": 2, "s_h": 1, "s_w": 1}
 PRESETS = {"Lesson: 2×2, stride 1": LESSON, "Lesson: stride 2": {**LESSON, "s_h": 2, "s_w": 2},
            "Lesson: 2×3 kernel": {**LESSON, "input": "lesson 4×4", "in_h": 4, "in_w": 4, "kernel": "lesson 2×3",
@@ -119,7 +118,8 @@ else:
         out_step = controls.slider("Output cell", "zstep", 1, z[0].size, 1) - 1 if z[0].size > 1 else 0
         out_row, out_col = divmod(out_step, z.shape[2])
         span = [dilated_kernel_size(k, d) for k, d in zip(weight.shape[2:], dilation, strict=True)]
-        (first, stretched_px), (second, kernel_px), (third, output_px) = figure_columns([3, 2, 3], style)
+        (first, stretched_px), (second, kernel_px), (third, output_px) = figure_columns(
+            [3, 2, 3], style, first_grid_columns=zero.stretched.shape[-1])
         with first:
             show_figure(figure_once(grid_figure, zero.stretched[view_in], title="Stretched and padded input",
                                     style=style, box=(out_row, out_col, *span), width_px=stretched_px))

@@ -255,6 +255,29 @@ def test_a_title_wider_than_its_column_goes_on_two_lines_with_room_above_the_plo
     assert two_lines.layout.title.pad.t == pytest.approx(alone.layout.title.pad.t + style.title_size * 1.3)
 
 
+@given(st.integers(-6, 0), st.integers(1, 1100), st.floats(0.3, 80.0), st.floats(8.0, 40.0))
+def test_grid_ticks_take_the_smallest_spacing_whose_labels_fit(first, count, cell_px, label_px):
+    from figures.grids import _TICK_STEPS, _tick_spec
+
+    ticks = _tick_spec(first, first + count, cell_px, label_px)["tickvals"]
+    assert ticks and all(first <= t < first + count for t in ticks)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else None
+    if step is not None:
+        assert all(b - a == step for a, b in zip(ticks, ticks[1:], strict=False)) and all(t % step == 0 for t in ticks)
+        assert step * cell_px >= label_px  # labels this far apart never touch
+        smaller = [s for s in _TICK_STEPS if s < step]
+        assert not smaller or smaller[-1] * cell_px < label_px  # and no sparser than they must be
+
+
+def test_a_grid_in_a_narrow_column_labels_every_fifth_or_tenth_cell():
+    style = FigureStyle.for_mode(presentation=True)
+    roomy = grid_figure(np.ones((16, 16)), style=style)
+    assert list(roomy.layout.xaxis.tickvals) == list(range(16))
+    narrow = grid_figure(np.ones((16, 16)), style=style, width_px=250.0)
+    assert list(narrow.layout.xaxis.tickvals) in ([0, 5, 10, 15], [0, 10])
+    assert list(narrow.layout.yaxis.tickvals) in ([0, 2, 4, 6, 8, 10, 12, 14], [0, 5, 10, 15])
+
+
 def test_the_page_width_bounds_a_figure_given_no_column_width():
     style = FigureStyle.for_mode(presentation=True)
     paged = style.with_page(780.0)

@@ -61,6 +61,25 @@ def test_a_wide_running_sum_gets_the_page_width_below_the_input_and_stamp():
     assert third < input_grid["layout"]["width"] <= page / 2 and third < stamp["layout"]["width"] <= page / 2
 
 
+def test_a_wide_stretched_input_gets_the_page_width_above_the_kernel_and_output():
+    from figures import FigureStyle
+    from widgets import WIDE_GRID_COLUMNS, column_widths_px
+
+    style = FigureStyle.for_mode(presentation=False, dark=False)
+    page, (stretched_px, _, output_px) = column_widths_px(1, style)[0], column_widths_px([3, 2, 3], style)
+    query = {"view": "Zero insertion", "in_h": 4, "in_w": 4, "k_h": 3, "k_w": 3, "s_h": 2, "s_w": 2}
+    stretched, _, _ = figures(open_page("transposed", query))[:3]
+    assert array(stretched["data"][0]["x"])[-1] + 1 <= WIDE_GRID_COLUMNS and stretched["layout"]["width"] <= stretched_px + 1
+    at = open_page("transposed", {**query, "in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7, "s_h": 4, "s_w": 4})
+    assert_clean(at)
+    stretched, kernel, output = figures(at)[:3]
+    assert stretched["data"][0]["type"] == "heatmap" and len(array(stretched["data"][0]["x"])) > WIDE_GRID_COLUMNS
+    assert output_px + 1 < stretched["layout"]["width"] <= page
+    # Below it, the kernel and the output share the row: two fifths and three fifths of it.
+    assert kernel["layout"]["width"] <= column_widths_px([2, 3], style)[0] + 1
+    assert output_px + 1 < output["layout"]["width"] <= column_widths_px([2, 3], style)[1] + 1
+
+
 @pytest.mark.parametrize("query, message", [({"op_h": "1"}, "output_padding (height) = 1 must be smaller"),
                                             ({"c_out": "3", "groups": "2"}, "does not divide"),
                                             ({"p_h": "3", "in_h": "1"}, "crops away the whole output")])

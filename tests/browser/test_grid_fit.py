@@ -54,11 +54,14 @@ def test_no_grid_is_squeezed_below_its_cells_size(page: Page, streamlit_server, 
         assert title_right <= figure_right + 1, f"{case}: a title runs {title_right - figure_right:.0f} px past its figure"
 
 
-# For every figure on the page: its frame, and the box of its title and of each annotation (tile titles).
+# For every figure on the page: its frame, the box of its title and of each annotation (tile titles), and
+# the boxes of its x and y tick labels.
 TEXT_BOXES_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')).map((plot) => {
     const box = (element) => { const r = element.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
-    return {frame: box(plot), texts: Array.from(plot.querySelectorAll('.gtitle, .annotation-text'))
-                                    .filter((text) => text.textContent.trim()).map((text) => [text.textContent, box(text)])};
+    const labelled = (selector) => Array.from(plot.querySelectorAll(selector))
+        .filter((text) => text.textContent.trim()).map((text) => [text.textContent, box(text)]);
+    return {frame: box(plot), texts: labelled('.gtitle, .annotation-text'),
+            ticks: [labelled('.xaxislayer-above .xtick text'), labelled('.yaxislayer-above .ytick text')]};
 })"""
 
 TEXT_CASES = {
@@ -70,6 +73,11 @@ TEXT_CASES = {
     "checkerboard at its largest, presentation mode": ("checkerboard", {"n": 12, "k": 7, "s": 4, "d": 3, "layers": 3,
                                                                        "factor": 4, "present": "true"}),
     "channels at its defaults, presentation mode": ("channels", {"present": "true"}),
+    "transposed zero insertion at its largest, presentation mode": ("transposed", {
+        "view": "Zero insertion", "in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7, "s_h": 4, "s_w": 4, "p_h": 3, "p_w": 3,
+        "present": "true"}),
+    "transposed 16×16, 3×3 kernel, presentation mode": ("transposed", {"in_h": 16, "in_w": 16, "k_h": 3, "k_w": 3,
+                                                                       "present": "true"}),
 }
 
 
@@ -78,7 +86,7 @@ def _overlap(a, b) -> bool:
 
 
 @pytest.mark.parametrize("case", list(TEXT_CASES))
-def test_no_title_runs_out_of_its_figure_or_into_another(page: Page, streamlit_server, case):
+def test_no_title_runs_out_of_its_figure_or_into_another_and_no_tick_label_into_another(page: Page, streamlit_server, case):
     path, query = TEXT_CASES[case]
     open_page(page, streamlit_server, path, query)
     assert_no_exception(page)
@@ -88,6 +96,7 @@ def test_no_title_runs_out_of_its_figure_or_into_another(page: Page, streamlit_s
         for text, (x0, y0, x1, y1) in figure["texts"]:
             assert left - 1 <= x0 and x1 <= right + 1, f"{case}: {text!r} spans x {x0:.0f}–{x1:.0f}, figure {left:.0f}–{right:.0f}"
             assert top - 1 <= y0 and y1 <= bottom + 1, f"{case}: {text!r} spans y {y0:.0f}–{y1:.0f}, figure {top:.0f}–{bottom:.0f}"
-        for k, (text, box) in enumerate(figure["texts"]):
-            for other, other_box in figure["texts"][k + 1:]:
-                assert not _overlap(box, other_box), f"{case}: {text!r} overlaps {other!r}"
+        for labels in (figure["texts"], *figure["ticks"]):
+            for k, (text, box) in enumerate(labels):
+                for other, other_box in labels[k + 1:]:
+                    assert not _overlap(box, other_box), f"{case}: {text!r} overlaps {other!r}"
