@@ -366,8 +366,17 @@ def column_widths_px(weights, style) -> list[float]:
     A column of weight ``w`` out of ``Σw`` takes ``w / Σw · main − gap · (n − 1) / n`` px.
     """
     weights = _as_weights(weights)
-    main, gap = _MAIN_PX[style.presentation], _COLUMN_GAP_PX[style.presentation]
+    main, gap = style.page_px or _MAIN_PX[style.presentation], _COLUMN_GAP_PX[style.presentation]
     return [w / sum(weights) * main - gap * (len(weights) - 1) / len(weights) for w in weights]
+
+
+# An expander's content is narrower than the page by its padding and border (measured as _MAIN_PX).
+_PANEL_INSET_PX = {False: 34.0, True: 42.0}
+
+
+def panel_width_px(style) -> float:
+    """The width in px of a panel's content (:meth:`Controls.panel`, an expander across the page)."""
+    return column_widths_px(1, style)[0] - _PANEL_INSET_PX[style.presentation]
 
 
 # A grid more columns wide than this is unreadable in a third of the page (cells under ~8 px).

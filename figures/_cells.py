@@ -112,3 +112,25 @@ def _compact_ints(values) -> np.ndarray:
     dtype = np.result_type(np.min_scalar_type(int(values.min())), np.min_scalar_type(int(values.max())))
     # Signed types only: plotly.js reads unsigned typed arrays fine, but negatives need a signed type.
     return values.astype(np.promote_types(dtype, np.int16))
+
+
+# Tick spacings, in cells, from which an axis takes the smallest its labels fit.
+_TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
+
+
+def _label_px_across(first: int, stop: int, style) -> float:
+    """The room an x tick label of ``first … stop − 1`` needs across: its widest number (a minus sign
+    counts) at ~0.6 em per character, and a gap."""
+    return 0.6 * style.font_size * max(len(str(first)), len(str(stop - 1))) + 6.0
+
+
+def _label_px_down(style) -> float:
+    """The room a y tick label needs: a line of text."""
+    return 1.3 * style.font_size
+
+
+def _integer_ticks(first: int, stop: int, cell_px: float, label_px: float) -> dict:
+    """Ticks on every ``step``-th integer from ``first`` to ``stop − 1``, with ``step`` (1, 2, 5, 10, 20, …)
+    the smallest whose ticks lie at least ``label_px`` apart: labels never run into each other."""
+    step = next((step for step in _TICK_STEPS if step * cell_px >= label_px or step >= stop - first), _TICK_STEPS[-1])
+    return dict(tickmode="array", tickvals=[v for v in range(first, stop) if v % step == 0])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ._cells import _integer_ticks, _label_px_across, _label_px_down
 from .grids import IMAGE_CELLS, grid_figure
 from .images import image_grid_figure
 from .style import (
@@ -114,7 +115,7 @@ def overlap_figure(
         height=round(margins["t"] + margins["b"] + plot_h), width=round(margins["l"] + margins["r"] + n * cell),
         margin=margins, bargap=0.1,
         xaxis=dict(axis, range=[-0.5, n - 0.5], title=dict(text="output position"), anchor="y",
-                   tickmode="array" if n <= 24 else "auto", tickvals=list(range(n)) if n <= 24 else None),
+                   **_integer_ticks(0, n, cell, _label_px_across(0, n, style))),
         yaxis=dict(axis, domain=bars_domain, range=[0, top * 1.35], title=dict(text="stamps"), dtick=max(1, top // 4)),
     )
     shapes = []
@@ -136,8 +137,8 @@ def overlap_figure(
             hovertemplate="input %{y}, tap %{z} → output %{x}<extra></extra>",
         ))
         layout["yaxis2"] = dict(axis, domain=[(bars_px + gap_px) / plot_h, 1.0], range=[n_inputs - 0.5, -0.5],
-                                anchor="x", title=dict(text="input"), tickmode="array" if n_inputs <= 16 else "auto",
-                                tickvals=list(range(n_inputs)) if n_inputs <= 16 else None)
+                                anchor="x", title=dict(text="input"),
+                                **_integer_ticks(0, n_inputs, row_px, _label_px_down(style)))
     layout["shapes"] = shapes
     # One construction: each add_trace / update_* call re-validates the figure and costs milliseconds.
     return go.Figure(data=traces, layout=layout)

@@ -25,7 +25,16 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ._cells import _box_centres, _fit_font, _format_values, _hover_format, _selected_points
+from ._cells import (
+    _box_centres,
+    _fit_font,
+    _format_values,
+    _hover_format,
+    _integer_ticks,
+    _label_px_across,
+    _label_px_down,
+    _selected_points,
+)
 from .style import (
     DEFAULT_STYLE,
     FigureStyle,
@@ -42,8 +51,6 @@ from .style import (
 CELL_TRACE = 0
 # Above this many cells, one heatmap draws them (see the module docstring); a box drag selects.
 IMAGE_CELLS = 2500
-# Tick spacings, in cells, from which a grid's axis takes the smallest its labels fit.
-_TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 _MARKER_FILL = 0.92  # marker side / cell side: the gap between markers reads as grid lines
 _COLORBAR_PX = 90.0  # right margin taken by a colour bar and its tick labels
 _MIN_DASHED_CELL_PX = 20.0  # smaller padding cells get one dashed outline around the ring, not one each
@@ -149,8 +156,8 @@ def grid_figure(
     max_text_cells : int
         Largest grid whose values are printed by default.
     width_px : float, optional
-        The px the figure may take across (its column's width): cells shrink so the figure fits,
-        and a longer title goes on two lines. Cells are drawn as markers of a fixed px size, so a
+        The px the figure may take across (its column's width; else ``style.page_px``): cells
+        shrink so the figure fits, and a longer title goes on two lines. Cells are drawn as markers of a fixed px size, so a
         figure squeezed into a narrower column would overlap them.
 
     Returns
@@ -201,27 +208,14 @@ def _grid_layout(geometry: _GridGeometry, style: FigureStyle, title: str | None,
         width=round(max(geometry.figure_width, min(title_width(title, style), style.room_px(width_px) or float("inf")))),
         margin=geometry.margins,
         xaxis=dict(range=[-geometry.pad_w - 0.5, geometry.width + geometry.pad_w - 0.5], side="top", **axis,
-                   **_tick_spec(-geometry.pad_w, geometry.width + geometry.pad_w, geometry.cell,
-                                _tick_label_px(geometry.pad_w, geometry.width + geometry.pad_w, style))),
+                   **_integer_ticks(-geometry.pad_w, geometry.width + geometry.pad_w, geometry.cell,
+                                    _label_px_across(-geometry.pad_w, geometry.width + geometry.pad_w, style))),
         yaxis=dict(range=[geometry.height + geometry.pad_h - 0.5, -geometry.pad_h - 0.5], scaleanchor="x", scaleratio=1,
-                   **axis, **_tick_spec(-geometry.pad_h, geometry.height + geometry.pad_h, geometry.cell,
-                                        1.3 * style.font_size)),
+                   **axis, **_integer_ticks(-geometry.pad_h, geometry.height + geometry.pad_h, geometry.cell,
+                                            _label_px_down(style))),
         shapes=shapes,
     )
     return layout
-
-
-def _tick_label_px(pad: int, stop: int, style: FigureStyle) -> float:
-    """The room an x tick label needs across: its widest number (a minus sign counts) at ~0.6 em per
-    character, and a gap."""
-    return 0.6 * style.font_size * max(len(str(-pad)), len(str(stop - 1))) + 6.0
-
-
-def _tick_spec(first: int, stop: int, cell_px: float, label_px: float) -> dict:
-    """Ticks on every ``step``-th integer from ``first`` to ``stop − 1``, with ``step`` (1, 2, 5, 10, 20, …)
-    the smallest whose ticks lie at least ``label_px`` apart: labels never run into each other."""
-    step = next((step for step in _TICK_STEPS if step * cell_px >= label_px or step >= stop - first), _TICK_STEPS[-1])
-    return dict(tickmode="array", tickvals=[v for v in range(first, stop) if v % step == 0])
 
 
 def _value_cells(grid: np.ndarray, geometry: _GridGeometry, scale, show_values: bool, style: FigureStyle):

@@ -315,7 +315,8 @@ class _GridPlan:
         """A tile's side in px: a row of ``min(count, max_columns)`` tiles fits the figure's room."""
         columns = max(1, min(count, int(max_columns)))
         plot_width = style.plot_width_px(cls.margins_for(style, colorbar), width_px)
-        return min(480.0 if style.presentation else 340.0, (plot_width - (columns - 1) * cls.gap_px) / columns)
+        # At least 8 px a tile: a column too narrow for the row gets a figure a little too wide, never a negative size.
+        return min(480.0 if style.presentation else 340.0, max(8.0, (plot_width - (columns - 1) * cls.gap_px) / columns))
 
     @classmethod
     def make(cls, arrays, kernels, style: FigureStyle, max_columns: int, colorbar: bool, title_lines: int,

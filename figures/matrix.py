@@ -24,7 +24,18 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ._cells import _box_centres, _compact_ints, _fit_font, _format_values, _hover_format, _runs, _selected_points
+from ._cells import (
+    _box_centres,
+    _compact_ints,
+    _fit_font,
+    _format_values,
+    _hover_format,
+    _integer_ticks,
+    _label_px_across,
+    _label_px_down,
+    _runs,
+    _selected_points,
+)
 from .grids import _outline_width
 from .images import encode_png
 from .style import (
@@ -116,8 +127,10 @@ def _matrix_geometry(view: _MatrixView, has_x: bool, has_y: bool, style: FigureS
     # Room for 5-digit tick labels plus an axis title on the left and at the bottom.
     margins.update(l=20 + style.font_size * 4.8, b=20 + style.font_size * 3.4)
     max_h, max_w = style.max_plot_px[0], style.plot_width_px(margins, width_px)
-    cell = min(0.7 * style.cell_px, (max_h - has_x * (strip + gap)) / view.n_rows,
-               (max_w - has_y * (strip + gap)) / view.n_cols)
+    # At least 1 px for W beside its strips: a column narrower than the strips gets a figure a little too wide,
+    # never a negative size.
+    cell = min(0.7 * style.cell_px, max(1.0, max_h - has_x * (strip + gap)) / view.n_rows,
+               max(1.0, max_w - has_y * (strip + gap)) / view.n_cols)
     return _MatrixGeometry(cell, strip, gap, has_x, has_y, view.n_rows, view.n_cols, margins)
 
 
@@ -204,7 +217,7 @@ def matrix_figure(
     title_room = min(title_width(title, style), room or float("inf"))
     margins = dict(geometry.margins, r=geometry.margins["r"] + max(0.0, title_room - width))
     layout.update(
-        _axes_layout(geometry, y_label),
+        _axes_layout(geometry, y_label, style),
         width=round(width + margins["r"] - geometry.margins["r"]), margin=margins,
         shapes=_block_shapes(view, panels["matrix"], style) + _band_shapes(view, panels, highlight_rows, highlight_cols, style),
         meta=dict(rendering=rendering, matrix_trace=MATRIX_TRACE, raster_shape=raster_shape),
@@ -257,13 +270,7 @@ def _on(trace, panel: _Panel):
     return trace.update(xaxis=panel.xref, yaxis=panel.yref)
 
 
-def _tick_spec(count: int) -> dict:
-    if count <= 32:
-        return dict(tickmode="array", tickvals=list(range(count)))
-    return dict(tickmode="auto", nticks=8)
-
-
-def _axes_layout(geometry: _MatrixGeometry, y_label: str) -> dict:
+def _axes_layout(geometry: _MatrixGeometry, y_label: str, style: FigureStyle) -> dict:
     """Axis domains sized in pixels: W at the bottom left, the x strip above it, the y strip to its right.
 
     Matrix axes are in index units with y reversed; strip axes are reduced to a one-word label.
@@ -274,9 +281,11 @@ def _axes_layout(geometry: _MatrixGeometry, y_label: str) -> dict:
     y_range = [geometry.n_rows - 0.5, -0.5]
     axes = dict(
         xaxis=dict(domain=[0.0, matrix_w / plot_w], range=[-0.5, geometry.n_cols - 0.5], anchor="y",
-                   title_text="column = input element", **plain, **_tick_spec(geometry.n_cols)),
+                   title_text="column = input element", **plain,
+                   **_integer_ticks(0, geometry.n_cols, geometry.cell, _label_px_across(0, geometry.n_cols, style))),
         yaxis=dict(domain=[0.0, matrix_h / plot_h], range=y_range, anchor="x",
-                   title_text="row = output element", **plain, **_tick_spec(geometry.n_rows)),
+                   title_text="row = output element", **plain,
+                   **_integer_ticks(0, geometry.n_rows, geometry.cell, _label_px_down(style))),
     )
     if geometry.has_x:
         axes["yaxis2"] = dict(domain=[(matrix_h + geometry.gap) / plot_h, 1.0], range=[0.5, -0.5], anchor="x",

@@ -66,9 +66,9 @@ class FigureStyle:
         Streamlit's dark theme: light text and outlines.
     page_px : float, optional
         The widest a figure is shown, margins included (the page's main column), in px. Figures
-        plan their size within it unless given a narrower ``width_px`` (their column): a figure
-        planned wider is shrunk by the browser, and text sized for the planned width overlaps.
-        None: only :attr:`max_plot_px` bounds a figure (a notebook).
+        plan their size within it, or within their own ``width_px`` (their column) when a page
+        gives one: a figure planned wider is shrunk by the browser, and text sized for the planned
+        width overlaps. None: only :attr:`max_plot_px` bounds a figure (a notebook).
     """
 
     font_size: float = 15

@@ -16,6 +16,7 @@ from widgets import (
     figure_columns,
     figure_once,
     figure_style,
+    panel_width_px,
     picture_controls,
     pytorch_code_panel,
     run_through_dashboard,
@@ -82,7 +83,7 @@ if reshape.open:
     with reshape:
         show_figure(image_grid_figure([images.hwc_to_chw(rgb)[0], images.lesson_reshape_chw(rgb)[0]], colormap="gray",
                                       titles=["permute(2, 0, 1)[0]: the red channel", "reshape(3, h, w)[0]: scrambled"],
-                                      style=figure_style()))
+                                      style=figure_style(), width_px=panel_width_px(figure_style())))
 compare = controls.panel("Teaching moment: `cv2.filter2D` and torch both cross-correlate; a true convolution flips "
                          "the kernel", "filter2d")
 if not compare.open:
@@ -99,7 +100,7 @@ else:
         with compare:
             show_figure(image_grid_figure([result["torch"], result["filter2d"], result["convolution"]],
                                           titles=["F.conv2d", "cv2.filter2D", "true convolution (flipped)"],
-                                          style=figure_style()))
+                                          style=figure_style(), width_px=panel_width_px(figure_style())))
 with notice:
     controls.report_url_problems()
 

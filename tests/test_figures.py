@@ -255,11 +255,12 @@ def test_a_title_wider_than_its_column_goes_on_two_lines_with_room_above_the_plo
     assert two_lines.layout.title.pad.t == pytest.approx(alone.layout.title.pad.t + style.title_size * 1.3)
 
 
-@given(st.integers(-6, 0), st.integers(1, 1100), st.floats(0.3, 80.0), st.floats(8.0, 40.0))
-def test_grid_ticks_take_the_smallest_spacing_whose_labels_fit(first, count, cell_px, label_px):
-    from figures.grids import _TICK_STEPS, _tick_spec
+@given(st.integers(-6, 0), st.integers(1, 20000), st.floats(0.01, 80.0), st.floats(8.0, 80.0))
+def test_axis_ticks_take_the_smallest_spacing_whose_labels_fit(first, count, cell_px, label_px):
+    from figures._cells import _TICK_STEPS, _integer_ticks
 
-    ticks = _tick_spec(first, first + count, cell_px, label_px)["tickvals"]
+    count = max(count, 1 - first)  # an axis of cells from first (≤ 0, padding) to past 0, as every grid's is
+    ticks = _integer_ticks(first, first + count, cell_px, label_px)["tickvals"]
     assert ticks and all(first <= t < first + count for t in ticks)
     step = ticks[1] - ticks[0] if len(ticks) > 1 else None
     if step is not None:
@@ -313,6 +314,14 @@ def test_every_figure_kind_planned_for_a_column_fits_it(presentation):
         for figure in built:
             assert figure.layout.width <= width_px + 0.5, (figure.layout.title.text, width_px)
     assert upsampling_figure({"pixel_shuffle": tiles[0]}, style.with_page(780.0)).layout.width <= 780.5
+
+
+def test_a_column_too_narrow_for_a_figure_gives_a_small_figure_not_an_error():
+    style = FigureStyle.for_mode(presentation=True)
+    entries = conv_matrix_entries((1, 6, 6), np.ones((1, 1, 3, 3)))
+    tiny_matrix = matrix_figure(entries, x_vector=np.ones(36), y_vector=np.ones(16), style=style, width_px=60.0)
+    tiny_tiles = image_grid_figure([np.ones((8, 8))] * 8, titles=["t"] * 8, style=style, width_px=50.0)
+    assert tiny_matrix.data[MATRIX_TRACE].marker.size >= 1 and tiny_tiles.layout.meta["tile_px"] >= 8
 
 
 def test_a_matrix_title_wider_than_its_figure_goes_on_two_lines():

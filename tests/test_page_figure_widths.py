@@ -8,7 +8,8 @@ largest settings, in both modes, is planned no wider than the main column it is 
 import pytest
 
 from tests.app_helpers import assert_clean, figures, open_page
-from widgets import _MAIN_PX
+from figures import FigureStyle
+from widgets import _MAIN_PX, panel_width_px
 
 # Each page at its defaults and at the largest settings its controls allow (as bench/latency.py drives them).
 CASES = {
@@ -33,3 +34,14 @@ def test_no_figure_is_planned_wider_than_the_page(page, query, present):
     for figure in shown:
         title = (figure["layout"].get("title") or {}).get("text", "")
         assert figure["layout"]["width"] <= _MAIN_PX[present] + 0.5, (page, query, title, figure["layout"]["width"])
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["screen", "presentation"])
+def test_the_images_pages_teaching_panels_plan_their_figures_for_the_panel(present):
+    at = open_page("images", {"reshape": "true", "filter2d": "true", "present": str(present).lower()})
+    assert_clean(at)
+    in_panels = [f for f in figures(at) if any("permute" in a.get("text", "") or "filter2D" in a.get("text", "")
+                                               for a in f["layout"].get("annotations", []))]
+    assert len(in_panels) == 2
+    inner = panel_width_px(FigureStyle.for_mode(presentation=present))
+    assert all(figure["layout"]["width"] <= inner + 0.5 for figure in in_panels), [f["layout"]["width"] for f in in_panels]

@@ -65,10 +65,12 @@ TEXT_BOXES_JS = """() => Array.from(document.querySelectorAll('[data-testid="stM
 })"""
 
 TEXT_CASES = {
-    "images at its largest, presentation mode": ("images", {"size": 512, "layer": "ConvTranspose2d", "c_out": 8, "s": 2,
-                                                           "present": "true"}),
+    "images at its largest with its teaching panels open, presentation mode": ("images", {
+        "size": 512, "layer": "ConvTranspose2d", "c_out": 8, "s": 2, "reshape": "true", "filter2d": "true",
+        "present": "true"}),
     "matrix 64×64, 7×7 kernel, 4→4 channels, presentation mode": ("matrix", {"in_h": 64, "in_w": 64, "k_h": 7, "k_w": 7,
                                                                             "c_in": 4, "c_out": 4, "present": "true"}),
+    "matrix 6×6, presentation mode (W's 16 rows in its height)": ("matrix", {"in_h": 6, "in_w": 6, "present": "true"}),
     "checkerboard at its defaults, presentation mode": ("checkerboard", {"present": "true"}),
     "checkerboard at its largest, presentation mode": ("checkerboard", {"n": 12, "k": 7, "s": 4, "d": 3, "layers": 3,
                                                                        "factor": 4, "present": "true"}),
