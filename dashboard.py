@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from widgets import import_heavy_modules_once
+from widgets import freeze_new_imports, import_heavy_modules_once
 
 st.set_page_config(page_title="ConvLab", page_icon=":material/grid_view:", layout="wide", initial_sidebar_state="expanded")
 
@@ -51,4 +51,7 @@ if presenting:
 # After the shared sidebar, so it shows at once. The home page needs none of the heavy libraries:
 # it paints while they load in the background; other pages wait for them.
 import_heavy_modules_once(wait=navigation.url_path != "")  # "" is the default page, home
-navigation.run()
+try:
+    navigation.run()
+finally:  # also after st.stop() and st.rerun(), which end a run by raising
+    freeze_new_imports()

@@ -8,6 +8,8 @@ tells the user in plain words which values were not taken and what is used inste
 
 from __future__ import annotations
 
+import functools
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ _IMPORT_LOCK = threading.Lock()
 _IMPORTS_DONE = threading.Event()
 _BACKGROUND_LOCK = threading.Lock()
 _background_import: threading.Thread | None = None
+_FREEZE_LOCK = threading.Lock()
+_frozen_module_count = 0  # len(sys.modules) at the last gc.freeze
 
 
 def import_heavy_modules_once(wait: bool = True) -> None:
@@ -53,6 +57,7 @@ def import_heavy_modules_once(wait: bool = True) -> None:
 
 def _import_heavy_modules() -> None:
     """The imports themselves, under the lock; a no-op once done."""
+    global _frozen_module_count
     with _IMPORT_LOCK:
         if _IMPORTS_DONE.is_set():
             return
@@ -66,7 +71,30 @@ def _import_heavy_modules() -> None:
         import torch  # noqa: F401
 
         gc.freeze()
+        _frozen_module_count = len(sys.modules)
         _IMPORTS_DONE.set()
+
+
+def freeze_new_imports() -> None:
+    """After a run that imported modules, move every live object out of the collector's reach again.
+
+    Pages import parts of their libraries on first use (scipy, imageio, PIL, plotly.io, ...), after
+    :func:`import_heavy_modules_once` froze the rest, and Streamlit's ``gc.collect(2)`` after every
+    rerun walks those modules' objects on every rerun of every session (8–18 ms per rerun on 2 cores,
+    holding the interpreter lock while the run's last messages wait to be sent). Frozen objects
+    are never collected as cycles, so this refreezes only when ``sys.modules`` grew: a few times
+    per process, which bounds what a freeze can keep alive. dashboard.py calls it after each run.
+    """
+    global _frozen_module_count
+    if not _IMPORTS_DONE.is_set() or len(sys.modules) == _frozen_module_count:
+        return
+    import gc
+
+    with _FREEZE_LOCK:
+        if len(sys.modules) != _frozen_module_count:
+            gc.collect()
+            gc.freeze()
+            _frozen_module_count = len(sys.modules)
 
 
 def run_through_dashboard() -> None:
@@ -433,10 +461,42 @@ def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | N
     """
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     if on_click is None:
-        st.plotly_chart(figure, width=width, key=key, config=config)
+        st.plotly_chart(_converted_once(figure), width=width, key=key, config=config)
     else:
         modes = ("points", "box") if figure.layout.dragmode == "select" else "points"
-        st.plotly_chart(figure, width=width, key=key, on_select=on_click, selection_mode=modes, config=config)
+        st.plotly_chart(_converted_once(figure), width=width, key=key, on_select=on_click, selection_mode=modes,
+                        config=config)
+
+
+def _converted_once(figure):
+    """``figure`` with its ``to_dict()`` computed once per figure object and kept on it.
+
+    ``st.plotly_chart`` turns a figure into JSON through ``figure.to_dict()``, which deep-copies
+    every trace and base64-encodes its arrays: 1–2 ms per figure, on every rerun, also for the
+    figures :func:`figure_once` and the pages' caches share unchanged between reruns. The figure
+    is not changed afterwards (figure builders return finished figures), so its dict can be kept.
+    """
+    converted = getattr(figure, "_convlab_converted", None)
+    if converted is None:
+        converted = _converted_figure_class()(figure.to_dict())
+        figure._convlab_converted = converted
+    return converted
+
+
+@functools.cache
+def _converted_figure_class():
+    from plotly.basedatatypes import BaseFigure
+
+    class ConvertedFigure(BaseFigure):
+        """A finished figure's ``to_dict()``, handed to ``st.plotly_chart`` as the figure it came from."""
+
+        def __init__(self, as_dict: dict):  # no BaseFigure.__init__: nothing else is asked of it
+            self._as_dict = as_dict
+
+        def to_dict(self) -> dict:
+            return self._as_dict
+
+    return ConvertedFigure
 
 
 # ---------------------------------------------------------------- kernels

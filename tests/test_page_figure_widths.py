@@ -7,8 +7,8 @@ largest settings, in both modes, is planned no wider than the main column it is 
 
 import pytest
 
-from tests.app_helpers import assert_clean, figures, open_page
 from figures import FigureStyle
+from tests.app_helpers import assert_clean, figures, open_page
 from widgets import _MAIN_PX, panel_width_px
 
 # Each page at its defaults and at the largest settings its controls allow (as bench/latency.py drives them).
