@@ -271,12 +271,14 @@ def _square_axes(xref: str, yref: str, x_domain, y_domain) -> dict:
 
 def _wrap_tile_title(title: str, style: FigureStyle, tile_px: float) -> str:
     """``title`` wrapped at spaces onto as many lines as it needs to fit over its tile (each ``<br>``
-    line on its own); tile titles are plain text, about 0.5 em per character."""
+    line on its own); a word longer than a line is cut into line-long pieces, so it cannot run over
+    the next tile. Tile titles are plain text, about 0.5 em per character."""
     per_line = max(1, int(tile_px / (0.5 * style.font_size)))
     lines = []
     for text in title.split("<br>"):
         line = ""
-        for word in text.split(" "):
+        words = [word[i:i + per_line] for word in text.split(" ") for i in range(0, max(len(word), 1), per_line)]
+        for word in words:
             if line and len(line) + 1 + len(word) > per_line:
                 lines.append(line)
                 line = word

@@ -342,6 +342,9 @@ def test_tile_titles_wrap_to_their_tiles_width():
     lines = _wrap_tile_title(title, style, 155.0).split("<br>")
     assert " ".join(lines) == title and all(len(line) * 0.5 * style.font_size <= 155.0 for line in lines)
     assert _wrap_tile_title("a<br>b c", style, 400.0) == "a<br>b c"  # given line breaks stay
+    word = "depthwise_separable_convolution"  # longer than a 155 px line: cut, never over the next tile
+    lines = _wrap_tile_title(f"2: {word}", style, 155.0).split("<br>")
+    assert "".join(lines[1:]) == word and all(len(line) * 0.5 * style.font_size <= 155.0 for line in lines)
     tiles = [np.ones((8, 8))] * 8
     narrow = image_grid_figure(tiles, titles=[title] * 8, style=style, width_px=780.0)
     roomy = image_grid_figure(tiles, titles=[title] * 8, style=style)
