@@ -458,6 +458,8 @@ def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | N
     A figure whose layout drags a selection box (a large grid drawn as a heatmap, which plotly
     reports no clicks on) calls ``on_click`` for a dragged box too. The camera button of plotly's toolbar downloads the figure as a PNG at twice the screen size.
     ``width="content"`` keeps a figure's own width (the matrix figure sizes its markers in pixels).
+    A figure is converted for sending once and the result kept on it (:func:`_converted_once`):
+    change a figure before it is first shown, never after.
     """
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     if on_click is None:
