@@ -60,10 +60,11 @@ with result_column:
     verification_line(out, torch_shape, layer)
 
     st.subheader("Keras, for the same numbers")
-    keras_rows = [keras_sizes(n, k, s, d, op, transposed) for _, n, k, s, _, d, op in axes]
-    st.markdown(markdown_table([{"axis": axis, "PyTorch padding": p, "PyTorch output": o,
-                                 **{f"Keras {name}": size for name, size in row.items()}}
-                                for (axis, _, _, _, p, _, _), o, row in zip(axes, out, keras_rows, strict=True)]))
+    keras = [keras_sizes(n, k, s, d, op, transposed) for _, n, k, s, _, d, op in axes]
+    # One row per number and a column per axis: three columns fit the result column in presentation mode.
+    sizes = {"PyTorch padding": padding, "PyTorch output": out,
+             **{f"Keras {name}": [axis[name] for axis in keras] for name in keras[0]}}
+    st.markdown(markdown_table([{"": name, "H": h, "W": w} for name, (h, w) in sizes.items()]))
     st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
                "input × stride (transposed) or ⌈input / stride⌉ (convolution)."
                + (" `valid + op`: Keras's Conv2DTranspose with output_padding = op, the one set here (Keras "

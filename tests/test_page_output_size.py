@@ -96,15 +96,23 @@ def test_ambiguity_lists_every_input_that_gives_the_output():
     assert f"output_padding=1 → {same[1]}" in body
 
 
+def keras_table(at) -> dict[str, list[str]]:
+    """The Keras comparison table: each row's label → its [H, W] cells."""
+    table = markdown_tables(at)[0]
+    assert all(list(row) == ["", "H", "W"] for row in table)  # one row per number, a column per axis
+    return {row[""]: [row["H"], row["W"]] for row in table}
+
+
 def test_keras_table_with_different_padding_per_axis():
     at = open_page("output_size", {"p_h": "1", "p_w": "0"})
     assert_clean(at)
-    table = markdown_tables(at)[0]
-    assert [row["PyTorch output"] for row in table] == ["4", "2"]
-    assert [row["PyTorch padding"] for row in table] == ["1", "0"]
+    table = keras_table(at)
+    assert table["PyTorch output"] == ["4", "2"]
+    assert table["PyTorch padding"] == ["1", "0"]
     n, k, s = 4, 3, 1  # the page's defaults; Keras ignores the padding: same = ⌈n/s⌉, valid = ⌈(n−k+1)/s⌉
-    assert [row["Keras same"] for row in table] == [str(-(-n // s))] * 2
-    assert [row["Keras valid"] for row in table] == [str(-(-(n - k + 1) // s))] * 2
+    assert table["Keras same"] == [str(-(-n // s))] * 2
+    assert table["Keras valid"] == [str(-(-(n - k + 1) // s))] * 2
+    assert set(table) == {"PyTorch padding", "PyTorch output", "Keras valid", "Keras same"}
 
 
 
@@ -119,19 +127,18 @@ def test_transposed_keras_table_uses_each_axis_own_output_padding():
     which at padding 0 equals torch's."""
     at = open_page("output_size", {"mode": "transpose", "s_h": "2", "op_h": "1"})
     assert_clean(at)
-    table = markdown_tables(at)[0]
-    assert list(table[0]) == list(table[1])
-    assert [row["Keras valid + op"] for row in table] == _torch_transposed_shape(stride=(2, 1), output_padding=(1, 0))
+    table = keras_table(at)
+    assert table["Keras valid + op"] == _torch_transposed_shape(stride=(2, 1), output_padding=(1, 0))
 
 
 def test_transposed_keras_table_marks_an_output_padding_keras_refuses():
     """op 1 at stride 1 is valid in PyTorch when dilation > 1, but Keras takes op < stride only."""
     at = open_page("output_size", {"mode": "transpose", "op_w": "1", "d_w": "2"})
     assert_clean(at)
-    table = markdown_tables(at)[0]
+    table = keras_table(at)
     torch_shape = _torch_transposed_shape(output_padding=(0, 1), dilation=(1, 2))
-    assert [row["Keras valid + op"] for row in table] == [torch_shape[0], "—"]
-    assert [row["PyTorch output"] for row in table] == torch_shape
+    assert table["Keras valid + op"] == [torch_shape[0], "—"]
+    assert table["PyTorch output"] == torch_shape
 
 
 
