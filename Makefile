@@ -21,7 +21,7 @@ cloud-check: $(CLOUD_VENV)/.installed
 
 $(CLOUD_VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(CLOUD_VENV)
-	PIP_RETRIES=0 $(CLOUD_VENV)/bin/python -m pip install -r requirements.txt
+	PIP_RETRIES=0 $(CLOUD_VENV)/bin/python -m pip install --no-compile -r requirements.txt
 	touch $@
 
 bench: $(VENV)/.installed
@@ -43,8 +43,10 @@ $(VENV)/.installed: requirements.txt | $(PY)
 	touch $@
 
 # requirements-dev.txt includes requirements.txt, so this satisfies the runtime stamp too.
+# --no-compile (here and for the cloud check): pip would byte-compile every file of torch & co.
+# (about 40 s per virtualenv on 2 cores); Python compiles the modules the tests import on first use.
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install -r requirements-dev.txt
+	$(PIP) install --no-compile -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
 # Browser tests need a Chromium: the system one if present, else Debian's package when we can
