@@ -63,7 +63,7 @@ with result_column:
     keras = [keras_sizes(n, k, s, d, op, transposed) for _, n, k, s, _, d, op in axes]
     # One row per number and a column per axis: three columns fit the result column in presentation mode.
     sizes = {"PyTorch padding": padding, "PyTorch output": out,
-             **{f"Keras {name}": [axis[name] for axis in keras] for name in keras[0]}}
+             **{f"Keras {name}": [on_axis[name] for on_axis in keras] for name in keras[0]}}
     st.markdown(markdown_table([{"": name, "H": h, "W": w} for name, (h, w) in sizes.items()]))
     st.caption("Keras has no numeric padding: `valid` is padding 0 and `same` pads so that the output is "
                "input × stride (transposed) or ⌈input / stride⌉ (convolution)."
