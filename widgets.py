@@ -462,12 +462,12 @@ def show_figure(figure, key: str | None = None, on_click: Callable[[], None] | N
     change a figure before it is first shown, never after.
     """
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+    sent = _converted_once(figure)
     if on_click is None:
-        st.plotly_chart(_converted_once(figure), width=width, key=key, config=config)
+        st.plotly_chart(sent, width=width, key=key, config=config)
     else:
         modes = ("points", "box") if figure.layout.dragmode == "select" else "points"
-        st.plotly_chart(_converted_once(figure), width=width, key=key, on_select=on_click, selection_mode=modes,
-                        config=config)
+        st.plotly_chart(sent, width=width, key=key, on_select=on_click, selection_mode=modes, config=config)
 
 
 def _converted_once(figure):
