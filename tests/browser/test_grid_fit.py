@@ -102,3 +102,34 @@ def test_no_title_runs_out_of_its_figure_or_into_another_and_no_tick_label_into_
             for k, (text, box) in enumerate(labels):
                 for other, other_box in labels[k + 1:]:
                     assert not _overlap(box, other_box), f"{case}: {text!r} overlaps {other!r}"
+
+
+# Every st.metric value on the page: its text, the px its text needs and the px its box gives it.
+# Streamlit cuts a value too wide for its column with an ellipsis ("(4, 2, 3…").
+METRIC_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricValue"]'))
+    .map((value) => { const text = value.querySelector('div') || value;
+                      return [value.innerText, text.scrollWidth, text.clientWidth]; })"""
+
+METRIC_CASES = {
+    "channels at its defaults": ("channels", {}, 4),
+    "channels at its largest": ("channels", {"c_in": 64, "c_out": 64, "groups": 1, "k_h": 7, "k_w": 7,
+                                             "in_h": 8, "in_w": 8}, 4),
+    "channels at its largest, presentation mode": ("channels", {"c_in": 64, "c_out": 64, "groups": 1, "k_h": 7,
+                                                                "k_w": 7, "in_h": 8, "in_w": 8, "present": "true"}, 4),
+    "channels, transposed, 60 → 64 channels": ("channels", {"layer": "ConvTranspose2d", "c_in": 60, "c_out": 64,
+                                                            "groups": 4, "k_h": 7, "k_w": 7, "in_h": 8, "in_w": 8}, 4),
+    "output size at its largest, presentation mode": ("output_size", {"layer": "ConvTranspose2d", "in_h": 64,
+                                                                      "in_w": 64, "k_h": 7, "k_w": 7, "s_h": 4,
+                                                                      "s_w": 4, "present": "true"}, 1),
+    "quiz at its largest, presentation mode": ("quiz", {"count": 12, "difficulty": "hard", "present": "true"}, 1),
+}
+
+
+@pytest.mark.parametrize("case", list(METRIC_CASES))
+def test_no_metric_value_is_cut_short(page: Page, streamlit_server, case):
+    path, query, count = METRIC_CASES[case]
+    open_page(page, streamlit_server, path, query)
+    assert_no_exception(page)
+    page.wait_for_function(f"() => ({METRIC_FIT_JS})().length >= {count}", timeout=15_000)
+    for text, needed_px, given_px in page.evaluate(METRIC_FIT_JS):
+        assert needed_px <= given_px, f"{case}: {text!r} needs {needed_px} px, its box gives {given_px} px"
