@@ -28,7 +28,7 @@ def build_pages() -> dict[str, list]:
         ],
         "Practice": [
             st.Page("pages/images.py", title="Filters on images", icon=":material/image:", url_path="images"),
-            st.Page("pages/quiz.py", title="Quiz: what shape comes out?", icon=":material/quiz:", url_path="quiz"),
+            st.Page("pages/quiz.py", title="Quiz: output shapes", icon=":material/quiz:", url_path="quiz"),
         ],
     }
 

@@ -639,7 +639,8 @@ def picture_controls(controls: Controls, where=st) -> PictureSettings:
 
     sample = controls.select("Picture", "image", SAMPLE_NAMES, "astronaut", where=where)
     upload = where.file_uploader("…or upload your own", type=list(UPLOAD_TYPES), key="upload",
-                                 help="Kept in this session's memory only, never saved; at most 10 MB.")
+                                 help="PNG, JPEG, WebP, BMP, GIF or TIFF, at most 10 MB. Kept in this session's memory only, "
+                                      "never saved.")
     long_side = controls.slider("Working size (long side, px)", "size", 32, 512, 128, where=where)
     gray = controls.radio("Colours", "colour", ["RGB", "gray"], where=where) == "gray"
     layer = controls.radio("Layer", "layer", filters.LAYERS, "ConvTranspose2d", where=where)

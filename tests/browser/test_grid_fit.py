@@ -133,3 +133,18 @@ def test_no_metric_value_is_cut_short(page: Page, streamlit_server, case):
     page.wait_for_function(f"() => ({METRIC_FIT_JS})().length >= {count}", timeout=15_000)
     for text, needed_px, given_px in page.evaluate(METRIC_FIT_JS):
         assert needed_px <= given_px, f"{case}: {text!r} needs {needed_px} px, its box gives {given_px} px"
+
+
+# The sidebar's page links: each label's text px against its box (Streamlit cuts a long one with an ellipsis).
+NAV_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stSidebarNavLink"] span'))
+    .filter((label) => label.innerText.trim() && !label.querySelector('span'))
+    .map((label) => [label.innerText, label.scrollWidth, label.clientWidth])"""
+
+
+@pytest.mark.parametrize("query", [{}, {"present": "true"}], ids=["normal", "presentation mode"])
+def test_every_page_link_in_the_sidebar_shows_its_whole_title(page: Page, streamlit_server, query):
+    open_page(page, streamlit_server, "home", query)
+    page.wait_for_function(f"() => ({NAV_FIT_JS})().length >= 8", timeout=15_000)
+    labels = page.evaluate(NAV_FIT_JS)
+    for text, needed_px, given_px in labels:
+        assert needed_px <= given_px, f"page link {text!r} needs {needed_px} px, the sidebar gives {given_px} px"
