@@ -329,7 +329,9 @@ class _GridPlan:
         # Each tile row is as tall as its tallest image at the tile width.
         image_rows = [tile * max(a.shape[0] / a.shape[1] for a in arrays[r * columns:(r + 1) * columns])
                       for r in range(rows)]
-        kernel_px = min(tile * 0.5, max(k.shape[0] for k in kernels) * 0.6 * style.cell_px) if kernels else 0.0
+        # On a projector the kernel's printed values must read from the back: bigger cells, up to 3/4 of a tile.
+        share, cell = (0.75, 0.8 * style.cell_px) if style.presentation else (0.5, 0.6 * style.cell_px)
+        kernel_px = min(tile * share, max(k.shape[0] for k in kernels) * cell) if kernels else 0.0
         return cls(len(arrays), columns, tile, image_rows, kernel_px, title_lines, style, colorbar)
 
     def _row_top_px(self, tile_row: int) -> float:

@@ -674,6 +674,21 @@ def test_image_grid_shows_each_kernel():
         image_grid_figure(images, titles=["only one"])
 
 
+def test_kernel_values_under_four_tiles_are_printed_big_enough_for_a_projector():
+    # The images page's default: four 129×129 outputs of ConvTranspose2d(1, 4, 2), each 2×2 kernel below its image.
+    rng = np.random.default_rng(0)
+    images = [rng.random((129, 129)) for _ in range(4)]
+    kernels = [np.array([[0.07, -0.12], [-0.23, -0.24]])] * 4
+    projector = FigureStyle.for_mode(presentation=True)
+    fig = image_grid_figure(images, titles=[f"{k}: random · 129×129" for k in range(4)], kernels=kernels,
+                            style=projector)
+    heatmaps = [t for t in fig.data if isinstance(t, go.Heatmap)]
+    assert len(heatmaps) == 4
+    assert all(h.textfont.size >= 16 for h in heatmaps)  # 11 px when a kernel took half a tile
+    screen = image_grid_figure(images, titles=["a"] * 4, kernels=kernels)
+    assert all(t.textfont.size >= 9 for t in screen.data if isinstance(t, go.Heatmap))
+
+
 def test_rgb_image_figure_embeds_the_picture():
     picture = np.random.default_rng(2).integers(0, 256, (12, 16, 3), dtype=np.uint8)
     fig = rgb_image_figure(picture, "astronaut")
