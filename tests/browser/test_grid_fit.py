@@ -143,7 +143,7 @@ NAV_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stSide
 
 @pytest.mark.parametrize("query", [{}, {"present": "true"}], ids=["normal", "presentation mode"])
 def test_every_page_link_in_the_sidebar_shows_its_whole_title(page: Page, streamlit_server, query):
-    open_page(page, streamlit_server, "home", query)
+    open_page(page, streamlit_server, "", query)  # the home page lives at /
     page.wait_for_function(f"() => ({NAV_FIT_JS})().length >= 8", timeout=15_000)
     labels = page.evaluate(NAV_FIT_JS)
     for text, needed_px, given_px in labels:
