@@ -48,6 +48,11 @@ class ConvMatrixEntries:
         return self.weight.reshape(-1)[self.taps]
 
     @property
+    def nonzero_count(self) -> int:
+        """How many entries are nonzero, ``#{n : values[n] ≠ 0}``: a zero weight puts zeros in W."""
+        return int(np.count_nonzero(self.values))
+
+    @property
     def shape(self) -> tuple[int, int]:
         """``(C_out·H_out·W_out, C_in·H_in·W_in)``."""
         return int(np.prod(self.output_shape)), int(np.prod(self.input_shape))

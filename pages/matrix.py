@@ -1,4 +1,4 @@
-"""Convolution as a matrix: vec(Y) = W · vec(I), with W drawn from its nonzero entries."""
+"""Convolution as a matrix: vec(Y) = W · vec(I), with W drawn from its entries (one per kernel tap)."""
 
 from functools import partial
 
@@ -90,7 +90,9 @@ with right:
         lambda s: (lambda cell: cell and f"row:{(view_out * y.shape[1] + cell[0]) * y.shape[2] + cell[1]}")(
             cell_from_selection(s, y.shape[1:]))))
 
-st.subheader(f"W: {entries.shape[0]} × {entries.shape[1]}, {len(entries.rows):,} nonzero entries")
+count, nonzero = len(entries.rows), entries.nonzero_count  # a kernel's zero taps are entries of W that are 0
+st.subheader(f"W: {entries.shape[0]} × {entries.shape[1]}, " + (f"{count:,} nonzero entries" if nonzero == count
+             else f"{count:,} kernel-tap entries ({nonzero:,} nonzero)"))
 show_figure(matrix, "matrix_chart", on_click=partial(
     chart_click, "matrix_chart",
     lambda s: (lambda n: None if n is None else f"row:{entries.rows[n]}")(entry_from_selection(s, entries))),

@@ -85,6 +85,7 @@ def test_conv_matrix_equals_torch_non_square_with_channels_and_groups(h, w, chan
     entries = conv_matrix_entries(x.shape, weight, **kwargs)
     assert entries.shape == (expected.size, x.size)
     assert np.array_equal(entries.to_dense() @ x.ravel(), expected.ravel())
+    assert entries.nonzero_count == np.count_nonzero(entries.to_dense())  # zero weights give zero entries
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,7 +11,11 @@ from tests.oracle import torch_conv
 def test_default_is_the_lessons_4x16_w_and_matches_torch():
     at = open_page("matrix")
     assert_clean(at)
-    assert "W: 4 × 16, 36 nonzero entries" in at.subheader[0].value
+    # 4 outputs × 9 taps, but the lesson's kernel has 4 zeros: 4 × 5 of W's entries are nonzero.
+    assert "W: 4 × 16, 36 kernel-tap entries (20 nonzero)" in at.subheader[0].value
+    dense_w = np.stack([torch_conv(np.eye(16)[j].reshape(1, 4, 4), LESSON_KERNEL[None, None]).ravel()
+                        for j in range(16)], axis=1)
+    assert dense_w.shape == (4, 16) and np.count_nonzero(dense_w) == 20
     assert "max |difference| = 0.0e+00" in texts(at)
     output = figures(at)[2]["data"][0]
     expected = torch_conv(LESSON_INPUT[None], LESSON_KERNEL[None, None])[0]
@@ -30,7 +34,7 @@ def test_every_slider_at_its_extremes():
 def test_a_large_w_is_drawn_from_its_nonzero_entries():
     at = open_page("matrix", {"in_h": "32", "in_w": "40"})
     assert_clean(at)
-    assert "W: 1140 × 1280, 10,260 nonzero entries" in at.subheader[0].value
+    assert "W: 1140 × 1280, 10,260 kernel-tap entries (5,700 nonzero)" in at.subheader[0].value
     w_figure = figures(at)[3]
     assert w_figure["data"][0]["type"] == "scattergl" and len(array(w_figure["data"][0]["x"])) == 10_260
 
@@ -39,7 +43,7 @@ def test_the_largest_w_is_one_compressed_image_with_the_selected_row_still_marke
     # 3844 rows in a figure a few hundred pixels tall: points would be sub-pixel, so W is a PNG.
     at = open_page("matrix", {"in_h": "64", "in_w": "64", "sel": "row:130"})
     assert_clean(at)
-    assert "W: 3844 × 4096, 34,596 nonzero entries" in at.subheader[0].value
+    assert "W: 3844 × 4096, 34,596 kernel-tap entries (19,220 nonzero)" in at.subheader[0].value
     w_figure = figures(at)[3]
     picture = w_figure["data"][0]
     assert picture["type"] == "image" and picture["source"].startswith("data:image/png;base64,")
