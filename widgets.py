@@ -320,7 +320,7 @@ def pytorch_code_panel(make_code: Callable[[], str], key: str = "code") -> None:
     """
     panel = st.expander("PyTorch code for this view", key=key, bind="query-params", icon=":material/code:")
     if panel.open:
-        panel.code(make_code(), language="python")
+        panel.code(make_code(), language="python", wrap_lines=True)  # whole lines on a projector, no scrolling
 
 
 def session_memo(slot: str, key, build: Callable[[], object]):

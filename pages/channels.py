@@ -129,4 +129,4 @@ if uses.open:  # built only while open
     )
 st.code(f"import torch.nn as nn\n\nlayer = nn.{layer}({c_in}, {c_out}, kernel_size=({kh}, {kw}), padding={padding}, "
         f"groups={groups})\nlayer.weight.shape  # torch.Size({list(theirs['weight_shape'])})\n"
-        f"sum(p.numel() for p in layer.parameters())  # {theirs['total']}", language="python")
+        f"sum(p.numel() for p in layer.parameters())  # {theirs['total']}", language="python", wrap_lines=True)

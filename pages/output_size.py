@@ -98,4 +98,5 @@ with result_column:
             st.markdown(markdown_table(keras_claim_rows(conv_out, k, s)))
 
     st.subheader("PyTorch code")
-    st.code(shape_code(size, kernel, stride, padding, dilation, output_padding if transposed else None), language="python")
+    st.code(shape_code(size, kernel, stride, padding, dilation, output_padding if transposed else None), language="python",
+            wrap_lines=True)  # a projector shows the whole line, no scrolling

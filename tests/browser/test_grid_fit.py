@@ -148,3 +148,25 @@ def test_every_page_link_in_the_sidebar_shows_its_whole_title(page: Page, stream
     labels = page.evaluate(NAV_FIT_JS)
     for text, needed_px, given_px in labels:
         assert needed_px <= given_px, f"page link {text!r} needs {needed_px} px, the sidebar gives {given_px} px"
+
+
+# Every code listing on the page: the px its widest line needs against the px its box shows.
+CODE_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stCode"] pre'))
+    .map((pre) => [pre.innerText.split('\\n')[0], pre.scrollWidth, pre.clientWidth])"""
+
+CODE_CASES = {
+    "output size, transposed, presentation mode": ("output_size", {"layer": "ConvTranspose2d", "present": "true"}),
+    "channels at its largest, presentation mode": ("channels", {"c_in": 64, "c_out": 64, "groups": 1, "k_h": 7,
+                                                                "k_w": 7, "present": "true"}),
+    "matrix's PyTorch code open, presentation mode": ("matrix", {"code": "true", "present": "true"}),
+}
+
+
+@pytest.mark.parametrize("case", list(CODE_CASES))
+def test_code_listings_wrap_instead_of_hiding_the_end_of_a_line(page: Page, streamlit_server, case):
+    path, query = CODE_CASES[case]
+    open_page(page, streamlit_server, path, query)
+    assert_no_exception(page)
+    page.wait_for_function(f"() => ({CODE_FIT_JS})().length >= 1", timeout=15_000)
+    for first_line, needed_px, given_px in page.evaluate(CODE_FIT_JS):
+        assert needed_px <= given_px + 1, f"{case}: the listing starting {first_line!r} needs {needed_px} px, shows {given_px}"
