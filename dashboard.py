@@ -21,7 +21,7 @@ def build_pages() -> dict[str, list]:
             st.Page("pages/matrix.py", title="Convolution as a matrix", icon=":material/grid_on:", url_path="matrix"),
         ],
         "Transposed convolution": [
-            st.Page("pages/transposed.py", title="Transposed convolution", icon=":material/open_in_full:",
+            st.Page("pages/transposed.py", title="Three views", icon=":material/open_in_full:",
                     url_path="transposed"),
             st.Page("pages/checkerboard.py", title="Checkerboard artifacts", icon=":material/grid_4x4:",
                     url_path="checkerboard"),
