@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 
+import cv2
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,3 +85,10 @@ def markdown_tables(at: AppTest) -> list[list[dict[str, str]]]:
         split = [[cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
         tables.append([dict(zip(split[0], row, strict=True)) for row in split[2:]])
     return tables
+
+
+def decode_data_uri(uri: str, flags=cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    """The image inside a ``data:image/…;base64,`` URI, as OpenCV decodes it (BGR / BGRA / gray)."""
+    header, payload = uri.split(",", 1)
+    assert header.startswith("data:image/") and header.endswith(";base64")
+    return cv2.imdecode(np.frombuffer(base64.b64decode(payload), np.uint8), flags)

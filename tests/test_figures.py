@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import base64
 import subprocess
 import sys
 from pathlib import Path
@@ -41,16 +40,10 @@ from figures.hints import selection_hint
 from figures.images import fit_to_side
 from figures.matrix import RASTER_MAX_PX, _rasterize_taps
 from figures.style import sample_rgb, to_rgb
+from tests.app_helpers import decode_data_uri
 
 FIGURES_DIR = Path(__file__).resolve().parents[1] / "figures"
 LESSON_KERNEL = np.array([[0, 1, 0], [-1, 2, 2], [0, 1, 0]])
-
-
-def decode_data_uri(uri: str, flags=cv2.IMREAD_UNCHANGED) -> np.ndarray:
-    """The image inside a ``data:image/…;base64,`` URI, as OpenCV decodes it (BGR / BGRA / gray)."""
-    header, payload = uri.split(",", 1)
-    assert header.startswith("data:image/") and header.endswith(";base64")
-    return cv2.imdecode(np.frombuffer(base64.b64decode(payload), np.uint8), flags)
 
 
 def traces_named(fig: go.Figure, name: str) -> list:

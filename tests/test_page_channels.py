@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 import torch
 
-from tests.app_helpers import array, assert_clean, figures, open_page, slider_extremes, texts
+from tests.app_helpers import array, assert_clean, decode_data_uri, figures, open_page, slider_extremes, texts
+
+
+def torch_connections(c_in, c_out, groups, k, size):
+    """Conv2d's W as a boolean matrix (an entry wherever a kernel tap lands), from torch: column j is the
+    layer, with all-ones weights, applied to the j-th basis input (padding as the page's example, k // 2)."""
+    padding = tuple(n // 2 for n in k)
+    weight = torch.ones(c_out, c_in // groups, *k, dtype=torch.float64)
+    basis = torch.eye(c_in * size[0] * size[1], dtype=torch.float64).reshape(-1, c_in, *size)
+    columns = torch.nn.functional.conv2d(basis, weight, padding=padding, groups=groups)
+    return (columns.reshape(len(basis), -1).T != 0).numpy()
 
 
 def metrics(at):
@@ -107,13 +117,26 @@ def test_presets_include_depthwise():
 
 
 def test_transposed_w_is_drawn_transposed_with_its_blocks():
-    at = open_page("channels", {"layer": "ConvTranspose2d", "c_in": "2", "c_out": "4", "groups": "2", "k_h": "2"})
+    # 128 entries: few enough to draw as squares with their values printed.
+    at = open_page("channels", {"layer": "ConvTranspose2d", "c_in": "2", "c_out": "4", "groups": "2", "k_h": "2",
+                                "k_w": "1"})
     assert_clean(at)
     w = figures(at)[1]
-    assert w["layout"]["title"]["text"].startswith("Wᵀ")
+    assert w["layout"]["title"]["text"].startswith("Wᵀ") and w["data"][0]["type"] == "scatter"
     # Wᵀ: rows are the output's 4×5×4 elements, columns the input's 2×4×4; entries only in the 2 diagonal blocks.
     rows, cols = np.array(array(w["data"][0]["y"])), np.array(array(w["data"][0]["x"]))
-    assert np.array_equal(rows // 40, cols // 16)
+    assert len(rows) == 128 and np.array_equal(rows // 40, cols // 16)
+
+
+def test_a_w_with_more_entries_than_it_can_label_is_one_image_with_the_same_blocks():
+    # The defaults: 800 entries, more than TEXT_ENTRIES, so no values would be printed on squares either.
+    at = open_page("channels")
+    assert_clean(at)
+    w = figures(at)[1]
+    assert w["data"][0]["type"] == "image" and w["layout"]["meta"]["rendering"] == "raster"
+    alpha = decode_data_uri(w["data"][0]["source"])[..., 3]
+    assert alpha.shape == (64, 64)  # one pixel per entry of the 64 × 64 W
+    assert np.array_equal(alpha > 0, torch_connections(4, 4, 2, (3, 3), (4, 4)))
 
 
 def test_far_away_groups_get_the_nearest_valid_groups():

@@ -30,7 +30,9 @@ CASES = {
     "matrix 16×16 with a 7×7 kernel": ("matrix", {"in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7}, 3),
     "matrix 16×16, 7×7 kernel, presentation mode": ("matrix", {"in_h": 16, "in_w": 16, "k_h": 7, "k_w": 7,
                                                                "present": "true"}, 3),
-    "channels at its defaults, presentation mode (W in three fifths of the page)": ("channels", {"present": "true"}, 2),
+    # 200 entries: W is drawn as squares (beyond 300 the channels page draws it as one image).
+    "channels 2 → 2 in 2 groups, presentation mode (W in three fifths of the page)": (
+        "channels", {"c_in": 2, "c_out": 2, "groups": 2, "present": "true"}, 2),
     "transposed scatter view, 4×4 input, 5×5 kernel, stride 2": ("transposed", {"in_h": 4, "in_w": 4, "k_h": 5,
                                                                                "k_w": 5, "s_h": 2, "s_w": 2}, 4),
     "transposed scatter view at its largest, presentation mode": ("transposed", {"in_h": 16, "in_w": 16, "k_h": 7,
