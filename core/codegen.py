@@ -67,7 +67,10 @@ def shape_code(input_shape, kernel_size, stride=1, padding=0, dilation=1, output
 
 
 def entries_csv(entries) -> str:
-    """W's entries (one per kernel tap, a zero weight included) as CSV, one line per entry: ``row,col,value`` (W[row, col] = value)."""
+    """W's entries as CSV, one line per entry: ``row,col,value`` (W[row, col] = value).
+
+    One entry per kernel tap that lands on an input cell, so a zero weight gives a line with value 0.
+    """
     lines = [f"{r},{c},{v:.17g}" for r, c, v in zip(entries.rows.tolist(), entries.cols.tolist(), entries.values.tolist(), strict=True)]
     return "row,col,value\n" + "\n".join(lines) + "\n"
 
