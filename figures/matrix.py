@@ -189,7 +189,8 @@ def matrix_figure(
 
     if rendering == "raster":
         entry_trace, raster_shape = _raster_trace(view, spatial_taps, colors)
-        note = f"raster {raster_shape[0]}×{raster_shape[1]} px, taps max-pooled"
+        pooled = raster_shape != (view.n_rows, view.n_cols)  # else one pixel per entry: nothing is pooled
+        note = f"raster {raster_shape[0]}×{raster_shape[1]} px" + (", taps max-pooled" if pooled else ", a pixel per entry")
     else:
         entry_trace, raster_shape = None, None
         note = "WebGL points" if rendering == "webgl" else "SVG points"

@@ -136,6 +136,7 @@ def test_a_w_with_more_entries_than_it_can_label_is_one_image_with_the_same_bloc
     assert w["data"][0]["type"] == "image" and w["layout"]["meta"]["rendering"] == "raster"
     alpha = decode_data_uri(w["data"][0]["source"])[..., 3]
     assert alpha.shape == (64, 64)  # one pixel per entry of the 64 × 64 W
+    assert "a pixel per entry" in w["layout"]["title"]["text"] and "pooled" not in w["layout"]["title"]["text"]
     assert np.array_equal(alpha > 0, torch_connections(4, 4, 2, (3, 3), (4, 4)))
 
 

@@ -47,6 +47,7 @@ def test_the_largest_w_is_one_compressed_image_with_the_selected_row_still_marke
     w_figure = figures(at)[3]
     picture = w_figure["data"][0]
     assert picture["type"] == "image" and picture["source"].startswith("data:image/png;base64,")
+    assert "taps max-pooled" in w_figure["layout"]["title"]["text"]  # 3844 rows in at most 1000 px
     assert len(w_figure["data"][0]["source"]) < 200_000
     bands = [s for s in w_figure["layout"]["shapes"] if s.get("name") == "row band"]
     assert bands and all((s["y0"], s["y1"]) == (129.5, 130.5) for s in bands)
