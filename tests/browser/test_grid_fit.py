@@ -12,6 +12,15 @@ from playwright.sync_api import Page
 
 from tests.browser.helpers import assert_no_exception, open_page
 
+
+def measured_on(page: Page, base_url: str, path: str, query, measure_js: str, at_least: int) -> list:
+    """Open ``path?query``, check it shows no exception, wait until ``measure_js`` returns at least
+    ``at_least`` items (figures draw after the run ends) and return them."""
+    open_page(page, base_url, path, query)
+    assert_no_exception(page)
+    page.wait_for_function(f"() => ({measure_js})().length >= {at_least}", timeout=15_000)
+    return page.evaluate(measure_js)
+
 # For every marker-drawn grid (and matrix W drawn as points) on the page: [cell px on the x axis, marker px, title right edge, figure right edge].
 GRID_FIT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot'))
     .filter((plot) => plot._fullData && plot._fullData[0] && plot._fullData[0].type === 'scatter'
@@ -47,11 +56,8 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_no_grid_is_squeezed_below_its_cells_size(page: Page, streamlit_server, case):
     path, query, grids = CASES[case]
-    open_page(page, streamlit_server, path, query)
-    assert_no_exception(page)
-    page.wait_for_function(f"() => ({GRID_FIT_JS})().length >= {grids}", timeout=15_000)
-    measured = page.evaluate(GRID_FIT_JS)
-    for cell_px, marker_px, title_right, figure_right in measured:
+    for cell_px, marker_px, title_right, figure_right in measured_on(page, streamlit_server, path, query,
+                                                                     GRID_FIT_JS, grids):
         assert cell_px >= marker_px - 0.5, f"{case}: cells {cell_px:.1f} px apart but {marker_px:.1f} px wide"
         assert title_right <= figure_right + 1, f"{case}: a title runs {title_right - figure_right:.0f} px past its figure"
 
@@ -130,10 +136,7 @@ METRIC_CASES = {
 @pytest.mark.parametrize("case", list(METRIC_CASES))
 def test_no_metric_value_is_cut_short(page: Page, streamlit_server, case):
     path, query, count = METRIC_CASES[case]
-    open_page(page, streamlit_server, path, query)
-    assert_no_exception(page)
-    page.wait_for_function(f"() => ({METRIC_FIT_JS})().length >= {count}", timeout=15_000)
-    for text, needed_px, given_px in page.evaluate(METRIC_FIT_JS):
+    for text, needed_px, given_px in measured_on(page, streamlit_server, path, query, METRIC_FIT_JS, count):
         assert needed_px <= given_px, f"{case}: {text!r} needs {needed_px} px, its box gives {given_px} px"
 
 
@@ -174,8 +177,5 @@ CODE_CASES = {
 @pytest.mark.parametrize("case", list(CODE_CASES))
 def test_code_listings_wrap_instead_of_hiding_the_end_of_a_line(page: Page, streamlit_server, case):
     path, query = CODE_CASES[case]
-    open_page(page, streamlit_server, path, query)
-    assert_no_exception(page)
-    page.wait_for_function(f"() => ({CODE_FIT_JS})().length >= 1", timeout=15_000)
-    for first_line, needed_px, given_px in page.evaluate(CODE_FIT_JS):
+    for first_line, needed_px, given_px in measured_on(page, streamlit_server, path, query, CODE_FIT_JS, 1):
         assert needed_px <= given_px + 1, f"{case}: the listing starting {first_line!r} needs {needed_px} px, shows {given_px}"
