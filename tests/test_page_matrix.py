@@ -11,11 +11,12 @@ from tests.oracle import torch_conv
 def test_default_is_the_lessons_4x16_w_and_matches_torch():
     at = open_page("matrix")
     assert_clean(at)
-    # 4 outputs × 9 taps, but the lesson's kernel has 4 zeros: 4 × 5 of W's entries are nonzero.
-    assert "W: 4 × 16, 36 kernel-tap entries (20 nonzero)" in at.subheader[0].value
+    # W from torch, column j = the convolution of the j-th basis input: 4 outputs × 9 taps are entries,
+    # but the lesson's kernel has 4 zeros, so only 4 × 5 of them are nonzero.
     dense_w = np.stack([torch_conv(np.eye(16)[j].reshape(1, 4, 4), LESSON_KERNEL[None, None]).ravel()
                         for j in range(16)], axis=1)
     assert dense_w.shape == (4, 16) and np.count_nonzero(dense_w) == 20
+    assert f"W: 4 × 16, 36 kernel-tap entries ({np.count_nonzero(dense_w)} nonzero)" in at.subheader[0].value
     assert "max |difference| = 0.0e+00" in texts(at)
     output = figures(at)[2]["data"][0]
     expected = torch_conv(LESSON_INPUT[None], LESSON_KERNEL[None, None])[0]
