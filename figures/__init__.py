@@ -13,7 +13,7 @@ images keep square cells when Streamlit stretches them, but the matrix figure is
 
 from .grids import CELL_TRACE, cell_from_selection, grid_figure, kernel_figure, selects_by_box
 from .images import encode_jpeg, encode_png, image_grid_figure, rgb_image_figure, to_uint8
-from .matrix import MATRIX_TRACE, entry_from_selection, matrix_figure
+from .matrix import MATRIX_TRACE, TEXT_ENTRIES, entry_from_selection, matrix_figure
 from .style import (
     DIVERGING_SCALE,
     SEQUENTIAL_SCALE,
@@ -32,6 +32,7 @@ __all__ = [
     "MATRIX_TRACE",
     "SEQUENTIAL_SCALE",
     "TAP_COLORS",
+    "TEXT_ENTRIES",
     "FigureStyle",
     "apply_layout",
     "base_layout",

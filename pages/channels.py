@@ -5,8 +5,7 @@ import streamlit as st
 from core import ConvConfigError
 from core import channels as ch
 from core.suggest import nearest_valid
-from figures import grid_figure, matrix_figure
-from figures.matrix import TEXT_ENTRIES
+from figures import TEXT_ENTRIES, grid_figure, matrix_figure
 from widgets import (
     Controls,
     apply_preset,
